@@ -1,0 +1,255 @@
+"""The ``treaty`` command line: thin wrappers around functions in ``pipeline``.
+
+Data goes to stdout or files; messages, progress and summaries go to stderr.
+Exit codes: 0 all good, 1 some document failed (or a data error), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated, Optional, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
+                  help="Read defence and security agreements and label their clauses.")
+err_console = Console(stderr=True)
+# where annotations are stored; a plain path so that importing it stays cheap
+DONE_DIR = Path(__file__).resolve().parent / "annotations" / "done"
+T = TypeVar("T")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from pipeline import __version__
+
+        typer.echo(f"treaty-clauses {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+) -> None:
+    """Read defence and security agreements and label their clauses."""
+
+
+def _progress(jobs: Iterable[T], total: int) -> Iterable[T]:
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    with Progress(TextColumn("Extracting"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                  console=err_console, transient=False) as bar:
+        yield from bar.track(jobs, total=total)
+
+
+@app.command("extract")
+def extract_cli(
+    inputs: Annotated[list[str], typer.Argument(
+        help="PDF or text files, folders (searched recursively) and globs.")],
+    out: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        "--out", "-o", file_okay=False, help="Folder for the output.")] = None,
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="json: a file per input in --out; jsonl: one line per "
+        "input, to --out/documents.jsonl or to stdout without --out.")] = "json",
+    password: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="Password for encrypted PDFs.")] = None,
+) -> None:
+    """Split agreements into clauses and write one JSON document per input.
+
+    Exit codes: 0 every input processed, 1 some input failed (each failure still
+    gets an error record), 2 usage error.
+    """
+    from pipeline.batch import OutputFormat, run_batch
+    from pipeline.errors import PipelineError
+
+    try:
+        summary = run_batch(inputs, out, OutputFormat(fmt), password=password,
+                            progress=_progress)
+    except ValueError as e:
+        err_console.print(f"[red]error:[/] --format must be json or jsonl ({e})")
+        raise typer.Exit(2) from e
+    except PipelineError as e:
+        err_console.print(f"[red]error:[/] {e}")
+        raise typer.Exit(2) from e
+    table = Table(title="treaty extract", show_header=False)
+    for k, v in (("documents", summary.documents), ("pages", summary.pages),
+                 ("clauses", summary.clauses), ("failures", summary.failed),
+                 ("time", f"{summary.seconds:.1f} s")):
+        table.add_row(k, str(v))
+    for status, n in sorted(summary.statuses.items()):
+        table.add_row(f"  {status}", str(n))
+    err_console.print(table)
+    for source, status, reason in summary.failures:
+        err_console.print(f"[yellow]{status}[/] {reason or source}")
+    if out is not None:
+        err_console.print(f"Output written to {out}/")
+    raise typer.Exit(1 if summary.failed else 0)
+
+
+@app.command("schema")
+def schema_cli() -> None:
+    """Print the JSON Schema (draft 2020-12) of the documents `extract` writes."""
+    from pipeline.json_schema import document_schema
+
+    typer.echo(json.dumps(document_schema(), indent=2))
+
+
+@app.command("labels")
+def labels_cli(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Print the label set (annotations/labels.json) the model and annotators use."""
+    from pipeline.labels import load_labels
+
+    labels = load_labels()
+    if as_json:
+        typer.echo(json.dumps({"version": labels.version, "labels": [
+            {"name": lb.name, "group": lb.group, "description": lb.description}
+            for lb in labels.labels]}, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"labels ({labels.version})")
+    for col in ("label", "group", "the clause regulates"):
+        table.add_column(col)
+    for lb in labels.labels:
+        table.add_row(lb.name, lb.group, lb.description)
+    Console().print(table)
+
+
+annotate_app = typer.Typer(no_args_is_help=True,
+                           help="Annotation round trip: export, import, agreement, stats.")
+app.add_typer(annotate_app, name="annotate")
+
+_FORMAT_HELP = "labelstudio, prodigy or doccano"
+
+
+@annotate_app.command("export")
+def annotate_export_cli(
+    out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False,
+                                      help="Task file to write.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=_FORMAT_HELP)] = "labelstudio",
+    doc: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
+        "--doc", help="Corpus document id (repeatable), e.g. BWBV0001034.")] = None,
+    docs_file: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        "--docs-file", exists=True, dir_okay=False, help="File with one id per line.")] = None,
+    select: Annotated[str, typer.Option(
+        help="document (all clauses), unlabelled, or uncertain (needs --model).")] = "document",
+    limit: Annotated[Optional[int], typer.Option(help="At most this many tasks.")] = None,  # noqa: UP045
+    per_doc: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        help="At most this many clauses per document, spread over it.")] = None,
+    annotator: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="With --select unlabelled: clauses this annotator has not labelled.")] = None,
+    corpus: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        file_okay=False, help="Corpus folder (default ../shared/corpora).")] = None,
+) -> None:
+    """Write annotation tasks for Label Studio, Prodigy or doccano."""
+    from pipeline.annotate import CorpusDocs
+    from pipeline.errors import PipelineError
+    from pipeline.formats import ToolFormat
+    from pipeline.roundtrip import export_tasks
+
+    ids = list(doc or []) + (docs_file.read_text().split() if docs_file else [])
+    if not ids:
+        err_console.print("[red]error:[/] name documents with --doc or --docs-file")
+        raise typer.Exit(2)
+    try:
+        paths = export_tasks(ids, ToolFormat(fmt), out, docs=CorpusDocs(corpus),
+                             select=select,
+                             limit=limit, annotator=annotator, per_doc=per_doc)
+    except ValueError as e:
+        err_console.print(f"[red]error:[/] --format must be {_FORMAT_HELP}")
+        raise typer.Exit(2) from e
+    except PipelineError as e:
+        err_console.print(f"[red]error:[/] {e}")
+        raise typer.Exit(1) from e
+    for p in paths:
+        err_console.print(f"wrote {p}")
+
+
+@annotate_app.command("import")
+def annotate_import_cli(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                         help="The tool's export.")],
+    fmt: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--format", "-f", help=_FORMAT_HELP + " (default: detected)")] = None,
+    annotator: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="Who labelled it (default: the name the tool recorded).")] = None,
+    batch: Annotated[Optional[str], typer.Option(help="Batch name for the store file.")] = None,  # noqa: UP045
+    corpus: Annotated[Optional[Path], typer.Option(file_okay=False)] = None,  # noqa: UP045
+    store: Annotated[Path, typer.Option(file_okay=False,
+                                        help="Annotation store folder.")] = DONE_DIR,
+) -> None:
+    """Validate a tool's export and append it to annotations/done (all or nothing)."""
+    from pipeline.annotate import CorpusDocs
+    from pipeline.errors import PipelineError
+    from pipeline.formats import ToolFormat
+    from pipeline.roundtrip import import_annotations
+
+    try:
+        report = import_annotations(file, fmt=ToolFormat(fmt) if fmt else None,
+                                    annotator=annotator, batch=batch,
+                                    docs=CorpusDocs(corpus), store=store)
+    except ValueError as e:
+        err_console.print(f"[red]error:[/] --format must be {_FORMAT_HELP}")
+        raise typer.Exit(2) from e
+    except PipelineError as e:
+        err_console.print(f"[red]error:[/] {e}")
+        raise typer.Exit(1) from e
+    err_console.print(f"imported {report.imported} annotation(s), skipped "
+                      f"{report.skipped} (ignored or cancelled) -> {report.store}")
+
+
+@annotate_app.command("agreement")
+def annotate_agreement_cli(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    store: Annotated[Path, typer.Option(file_okay=False,
+                                        help="Annotation store folder.")] = DONE_DIR,
+) -> None:
+    """Per-label agreement (Cohen's kappa; Krippendorff's alpha for 3+ annotators)."""
+    from dataclasses import asdict
+
+    from pipeline.roundtrip import agreement_report
+
+    rows = agreement_report(store)
+    if as_json:
+        typer.echo(json.dumps([asdict(r) for r in rows], indent=2))
+        return
+    table = Table(title="agreement on clauses labelled by 2+ annotators")
+    for col in ("label", "measure", "value", "clauses", "positives", "raw agreement"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r.label, r.measure, "n/a" if r.value is None else f"{r.value:.3f}",
+                      str(r.items), str(r.positives), f"{r.observed:.3f}")
+    Console().print(table)
+
+
+@annotate_app.command("stats")
+def annotate_stats_cli(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    store: Annotated[Path, typer.Option(file_okay=False,
+                                        help="Annotation store folder.")] = DONE_DIR,
+) -> None:
+    """Counts of labelled clauses per label and split."""
+    from pipeline.roundtrip import stats_report
+
+    stats = stats_report(store)
+    if as_json:
+        typer.echo(json.dumps(stats, indent=2))
+        return
+    splits = ["train", "dev", "test", "unassigned"]
+    table = Table(title="labelled clauses per label and split")
+    for col in ("label", *splits, "total"):
+        table.add_column(col)
+    for label, c in stats.items():
+        table.add_row(label, *(str(c.get(s, 0)) for s in splits), str(sum(c.values())))
+    Console().print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

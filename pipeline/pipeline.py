@@ -1,0 +1,113 @@
+"""Stages composed: ingest -> segment -> metadata (-> classify, when a model is given)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+
+from pipeline import corpus
+from pipeline.errors import IngestError, PipelineError
+from pipeline.ingest import read_document
+from pipeline.meta import extract_meta
+from pipeline.schema import Document, Result, Stage, Status
+from pipeline.segment import RuleSegmenter
+
+logger = logging.getLogger(__name__)
+
+
+def _corpus_id(doc: Document) -> Document:
+    rec = corpus.lookup(doc.source.sha256)
+    return dataclasses.replace(doc, doc_id=rec["doc_id"]) if rec else doc
+
+
+class Pipeline:
+    """Runs a file through the stages; each stage is ``Document -> Document``.
+
+    Args:
+        stages: (name, stage) pairs run in order after ingestion. Defaults to
+            corpus-id lookup, the rule segmenter and metadata extraction.
+        password: opens encrypted PDFs.
+    """
+
+    def __init__(self, stages: Sequence[tuple[str, Stage]] | None = None, *,
+                 password: str | None = None) -> None:
+        self.stages: list[tuple[str, Stage | Callable[[Document], Document]]] = list(
+            stages if stages is not None else default_stages())
+        self.password = password
+
+    def process(self, source: Path | str) -> Document:
+        """Process one file; raises a ``PipelineError`` naming the file on failure."""
+        path = Path(source)
+        doc = read_document(path, password=self.password)
+        for name, stage in self.stages:
+            try:
+                out = stage(doc)
+            except PipelineError:
+                raise
+            except Exception as e:
+                raise PipelineError(
+                    f"{path}: stage {name!r} failed with {type(e).__name__}: {e}. "
+                    "Please report this file with the error."
+                ) from e
+            if not isinstance(out, Document):
+                raise PipelineError(f"stage {name!r} returned {type(out).__name__}, "
+                                    "not a Document")
+            doc = out
+        return doc
+
+    def __call__(self, source: Path | str) -> Result:
+        """Process one file into a ``Result``; never raises for a bad input."""
+        path = Path(source)
+        t0 = time.perf_counter()
+        try:
+            doc = self.process(path)
+        except IngestError as e:
+            return Result(path, Status(e.status), None, (_one_line(e),),
+                          seconds=time.perf_counter() - t0)
+        except PipelineError as e:
+            return Result(path, Status.FAILED, None, (_one_line(e),),
+                          seconds=time.perf_counter() - t0)
+        except (MemoryError, RecursionError, Exception) as e:
+            msg = f"{path}: {type(e).__name__}: {e}"
+            logger.debug("unexpected failure", exc_info=True)
+            return Result(path, Status.FAILED, None, (_one_line(msg),),
+                          seconds=time.perf_counter() - t0)
+        status = Status.PARTIAL if doc.warnings else Status.OK
+        if not doc.clauses:
+            return Result(path, Status.EMPTY, None,
+                          (f"{path}: no clauses found in {len(doc.text)} characters of "
+                           "text; check that the file is an agreement",),
+                          seconds=time.perf_counter() - t0)
+        return Result(path, status, doc, seconds=time.perf_counter() - t0)
+
+    def pipe(self, sources: Iterable[Path | str]) -> Iterator[Result]:
+        for s in sources:
+            yield self(s)
+
+
+def default_stages() -> list[tuple[str, Stage | Callable[[Document], Document]]]:
+    return [("corpus_id", _corpus_id), ("segment", RuleSegmenter()),
+            ("meta", extract_meta)]
+
+
+def _one_line(e: object) -> str:
+    return " ".join(str(e).split()) or type(e).__name__
+
+
+def extract(source: Path | str, *, password: str | None = None) -> Document:
+    """Read, segment and describe one agreement.
+
+    Args:
+        source: a PDF or text file.
+        password: for an encrypted PDF.
+
+    Returns:
+        The typed ``Document`` with its clauses.
+
+    Raises:
+        PipelineError: the file could not be processed; the message says why.
+    """
+    return Pipeline(password=password).process(source)

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import CORPUS, make_doc
+
+from pipeline.schema import Document
+from pipeline.segment import RuleSegmenter
+
+SEG = RuleSegmenter()
+
+TREATY = """Agreement between the Republic of Arden and the Kingdom of Westmark on Defence Cooperation
+
+The Government of the Republic of Arden and the Government of the Kingdom of Westmark, hereinafter referred to as the Parties,Recognising the importance of their partnership;Desiring to strengthen cooperation in defence,Have agreed as follows:
+
+Article 1
+
+Definitions
+
+For the purposes of this Agreement:
+
+(a) "Host Party" means the Party on whose territory activities take place;
+
+(b) "Sending Party" means the other Party.
+
+ARTICLE II
+
+Jurisdiction
+
+1.The authorities of the Sending Party shall have the right to exercise jurisdiction.
+
+2. In cases of concurrent jurisdiction:
+
+(a) the Host Party shall have the primary right;
+
+(i) in respect of offences against its security;
+
+(ii) in respect of offences committed on duty;
+
+(b) the Sending Party shall notify the Host Party.
+
+Article 3 – Claims
+
+Each Party waives all its claims against the other Party.
+
+Article 4 bis
+
+1) Disputes shall be settled by negotiation.
+
+ANNEX A
+
+Implementing Arrangements
+
+1. The Parties may conclude implementing arrangements.
+
+IN WITNESS WHEREOF the undersigned, being duly authorised thereto, have signed this Agreement. Done at Ardenburg on 3 March 2021, in duplicate, in the English language.
+
+For the Government of the Republic of Arden:
+
+J. SMITH
+"""
+
+
+@pytest.fixture(scope="module")
+def doc() -> Document:
+    return SEG(make_doc(TREATY))
+
+
+def _ids(doc: Document) -> list[str]:
+    return [c.clause_id for c in doc.clauses]
+
+
+def _text(doc: Document, cid: str) -> str:
+    c = next(c for c in doc.clauses if c.clause_id == cid)
+    return doc.text[c.start : c.end]
+
+
+def test_segment_ids_follow_structure(doc: Document) -> None:
+    ids = _ids(doc)
+    for expected in ["preamble.1", "art-1.p1", "art-1.p1.a", "art-1.p1.b", "art-ii.1",
+                     "art-ii.2", "art-ii.2.a", "art-ii.2.a.i", "art-ii.2.a.ii",
+                     "art-ii.2.b", "art-3.p1", "art-4bis.1", "annex-a.1"]:
+        assert expected in ids, (expected, ids)
+    assert len(ids) == len(set(ids))
+
+
+def test_segment_preamble_recitals(doc: Document) -> None:
+    recitals = [doc.text[c.start : c.end] for c in doc.clauses if c.kind == "recital"]
+    assert recitals[0].startswith("The Government of the Republic of Arden")
+    assert any(r.startswith("Recognising") for r in recitals)
+    assert any(r.startswith("Desiring") for r in recitals)
+    assert recitals[-1] == "Have agreed as follows:"
+
+
+def test_segment_headings_are_not_clauses(doc: Document) -> None:
+    heads = [doc.text[h.start : h.end] for h in doc.headings]
+    assert "Article 1" in heads and "Definitions" in heads
+    assert "Article 3 – Claims" in heads and "ANNEX A" in heads
+    assert all(not doc.text[c.start : c.end].startswith("Article") for c in doc.clauses)
+    c3 = next(c for c in doc.clauses if c.clause_id == "art-3.p1")
+    assert c3.article == "Article 3" and c3.article_heading == "Claims"
+    jur = next(c for c in doc.clauses if c.clause_id == "art-ii.1")
+    assert jur.article_heading == "Jurisdiction"
+
+
+def test_segment_run_in_numbers_and_parents(doc: Document) -> None:
+    assert _text(doc, "art-ii.1").startswith("1.The authorities")
+    sub = next(c for c in doc.clauses if c.clause_id == "art-ii.2.a.i")
+    assert sub.parent == "art-ii.2.a" and sub.kind == "subparagraph"
+
+
+def test_segment_definitions_and_final_block(doc: Document) -> None:
+    kinds = {c.clause_id: c.kind for c in doc.clauses}
+    assert kinds["art-1.p1.a"] == "definition"
+    finals = [c for c in doc.clauses if "final" in c.path]
+    assert [c.kind for c in finals] == ["testimonium", "signature", "signature"]
+
+
+def test_segment_bare_number_heading_style() -> None:
+    d = SEG(make_doc("Nr. I\n\n1\n\nScope\n\n1.1. The procedures apply.\n1.2. Also here."
+                     "\n\n2\n\nGeneral\n\nThe overall control shall lie with the leader."))
+    assert _ids(d) == ["letter-i.art-1.1", "letter-i.art-1.2", "letter-i.art-2.p1"]
+    assert d.clauses[0].article_heading == "Scope"
+
+
+def test_segment_lowercase_paragraph_continues_clause() -> None:
+    d = SEG(make_doc("Article 1\n\n1. The Parties shall cooperate in\nthe field of defence."))
+    assert len(d.clauses) == 1
+    assert d.text[d.clauses[0].start : d.clauses[0].end].endswith("defence.")
+
+
+def test_segment_restarted_article_numbers_stay_unique() -> None:
+    d = SEG(make_doc("Article 1\n\nText one.\n\nCHAPTER II\n\nArticle 1\n\nText two."))
+    assert len(set(_ids(d))) == 2
+
+
+def _coverage_problems(doc: Document) -> list[str]:
+    spans = sorted([(c.start, c.end) for c in doc.clauses]
+                   + [(h.start, h.end) for h in doc.headings])
+    problems, prev = [], 0
+    for a, b in spans:
+        if a < prev:
+            problems.append(f"overlap at {a}")
+        if doc.text[prev:a].strip():
+            problems.append(f"dropped {doc.text[prev:a].strip()[:60]!r}")
+        prev = max(prev, b)
+    if doc.text[prev:].strip():
+        problems.append(f"dropped tail {doc.text[prev:].strip()[:60]!r}")
+    return problems
+
+
+def test_segment_coverage_on_built_treaty(doc: Document) -> None:
+    assert _coverage_problems(doc) == []
+    starts = [c.start for c in doc.clauses]
+    assert starts == sorted(starts)
+
+
+@pytest.mark.corpus
+def test_segment_corpus_property_every_text() -> None:
+    """Order, no overlap, full coverage and unique ids on every corpus text."""
+    from pipeline.ingest import read_document
+
+    files = sorted((CORPUS / "texts").glob("*.txt"))
+    assert len(files) >= 180
+    articles = 0
+    for f in files:
+        d = SEG(read_document(f))
+        assert d.clauses, f.name
+        assert _coverage_problems(d) == [], f.name
+        ids = [c.clause_id for c in d.clauses]
+        assert len(ids) == len(set(ids)), f.name
+        assert all(re.fullmatch(r"\S+", i) for i in ids)
+        articles += sum(h.kind == "article" for h in d.headings)
+    assert articles > 3000
