@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Optional, TypeVar
+from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 from rich.console import Console
@@ -60,8 +60,14 @@ def extract_cli(
         "input, to --out/documents.jsonl or to stdout without --out.")] = "json",
     password: Annotated[Optional[str], typer.Option(  # noqa: UP045
         help="Password for encrypted PDFs.")] = None,
+    classify: Annotated[bool, typer.Option(
+        help="Label clauses with the classifier (--no-classify: structure only).")] = True,
+    model: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        file_okay=False, help="Model directory (default: the committed model).")] = None,
+    backend: Annotated[str, typer.Option(
+        help="auto (ONNX Runtime when installed), onnx or torch.")] = "auto",
 ) -> None:
-    """Split agreements into clauses and write one JSON document per input.
+    """Split agreements into clauses, label them, and write one JSON document per input.
 
     Exit codes: 0 every input processed, 1 some input failed (each failure still
     gets an error record), 2 usage error.
@@ -69,9 +75,18 @@ def extract_cli(
     from pipeline.batch import OutputFormat, run_batch
     from pipeline.errors import PipelineError
 
+    classifier = None
+    if classify:
+        from pipeline.classify import load_classifier
+
+        try:
+            classifier = load_classifier(model, backend)
+        except PipelineError as e:
+            err_console.print(f"[red]error:[/] {e}")
+            raise typer.Exit(1) from e
     try:
         summary = run_batch(inputs, out, OutputFormat(fmt), password=password,
-                            progress=_progress)
+                            progress=_progress, classifier=classifier)
     except ValueError as e:
         err_console.print(f"[red]error:[/] --format must be json or jsonl ({e})")
         raise typer.Exit(2) from e
@@ -129,6 +144,16 @@ app.add_typer(annotate_app, name="annotate")
 _FORMAT_HELP = "labelstudio, prodigy or doccano"
 
 
+def _tool_format(fmt: str) -> Any:
+    from pipeline.formats import ToolFormat
+
+    try:
+        return ToolFormat(fmt)
+    except ValueError as e:
+        err_console.print(f"[red]error:[/] --format must be {_FORMAT_HELP}, not {fmt!r}")
+        raise typer.Exit(2) from e
+
+
 @annotate_app.command("export")
 def annotate_export_cli(
     out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False,
@@ -151,20 +176,16 @@ def annotate_export_cli(
     """Write annotation tasks for Label Studio, Prodigy or doccano."""
     from pipeline.annotate import CorpusDocs
     from pipeline.errors import PipelineError
-    from pipeline.formats import ToolFormat
     from pipeline.roundtrip import export_tasks
 
     ids = list(doc or []) + (docs_file.read_text().split() if docs_file else [])
     if not ids:
         err_console.print("[red]error:[/] name documents with --doc or --docs-file")
         raise typer.Exit(2)
+    tool = _tool_format(fmt)
     try:
-        paths = export_tasks(ids, ToolFormat(fmt), out, docs=CorpusDocs(corpus),
-                             select=select,
+        paths = export_tasks(ids, tool, out, docs=CorpusDocs(corpus), select=select,
                              limit=limit, annotator=annotator, per_doc=per_doc)
-    except ValueError as e:
-        err_console.print(f"[red]error:[/] --format must be {_FORMAT_HELP}")
-        raise typer.Exit(2) from e
     except PipelineError as e:
         err_console.print(f"[red]error:[/] {e}")
         raise typer.Exit(1) from e
@@ -188,16 +209,12 @@ def annotate_import_cli(
     """Validate a tool's export and append it to annotations/done (all or nothing)."""
     from pipeline.annotate import CorpusDocs
     from pipeline.errors import PipelineError
-    from pipeline.formats import ToolFormat
     from pipeline.roundtrip import import_annotations
 
+    tool = _tool_format(fmt) if fmt else None
     try:
-        report = import_annotations(file, fmt=ToolFormat(fmt) if fmt else None,
-                                    annotator=annotator, batch=batch,
+        report = import_annotations(file, fmt=tool, annotator=annotator, batch=batch,
                                     docs=CorpusDocs(corpus), store=store)
-    except ValueError as e:
-        err_console.print(f"[red]error:[/] --format must be {_FORMAT_HELP}")
-        raise typer.Exit(2) from e
     except PipelineError as e:
         err_console.print(f"[red]error:[/] {e}")
         raise typer.Exit(1) from e
@@ -249,6 +266,107 @@ def annotate_stats_cli(
     for label, c in stats.items():
         table.add_row(label, *(str(c.get(s, 0)) for s in splits), str(sum(c.values())))
     Console().print(table)
+
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "treaty-minilm-lora"
+
+
+@app.command("train")
+def train_cli(
+    out: Annotated[Path, typer.Option("--out", "-o", file_okay=False,
+                                      help="Model directory to write.")] = DEFAULT_MODEL_DIR,
+    config: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        exists=True, dir_okay=False, help="TOML file with TrainConfig fields.")] = None,
+    epochs: Annotated[Optional[int], typer.Option(help="Override epochs.")] = None,  # noqa: UP045
+    seed: Annotated[Optional[int], typer.Option(help="Override the seed.")] = None,  # noqa: UP045
+    corpus: Annotated[Optional[Path], typer.Option(file_okay=False)] = None,  # noqa: UP045
+) -> None:
+    """Fine-tune the clause classifier on annotations/ and write a model directory.
+
+    Uses the document splits in annotations/splits.json: train to fit, dev to
+    calibrate and tune thresholds; dev and test are scored into metrics.json.
+    """
+    from rich.progress import Progress
+
+    from pipeline.errors import PipelineError
+    from pipeline.train import load_config, train_from_annotations
+
+    try:
+        cfg = load_config(config, epochs=epochs, seed=seed)
+        with Progress(console=err_console) as bar:
+            task = bar.add_task("Training", total=None)
+
+            def tick(step: int, total: int, loss: float) -> None:
+                bar.update(task, completed=step, total=total,
+                           description=f"Training (loss {loss:.3f})")
+
+            path = train_from_annotations(out, cfg, corpus_dir=corpus, progress=tick)
+    except PipelineError as e:
+        err_console.print(f"[red]error:[/] {e}")
+        raise typer.Exit(1) from e
+    metrics = json.loads((path / "metrics.json").read_text())
+    for split in ("dev", "test"):
+        if split in metrics:
+            m = metrics[split]
+            err_console.print(f"{split}: micro-F1 {m['micro_f']:.3f}  macro-F1 "
+                              f"{m['macro_f']:.3f}  ECE {m['ece']:.3f}")
+    err_console.print(f"model written to {path}")
+
+
+@app.command("evaluate")
+def evaluate_cli(
+    model: Annotated[Path, typer.Option(file_okay=False, exists=True,
+                                        help="Model directory.")] = DEFAULT_MODEL_DIR,
+    split: Annotated[str, typer.Option(help="train, dev or test.")] = "test",
+    baselines: Annotated[bool, typer.Option(
+        help="Also score TF-IDF + logistic regression and keyword rules.")] = True,
+    out: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        dir_okay=False, help="Write the report as JSON here.")] = None,
+    corpus: Annotated[Optional[Path], typer.Option(file_okay=False)] = None,  # noqa: UP045
+) -> None:
+    """Score a model on a split: per-label P/R/F1, AUPR, P@80%R; micro/macro F1; ECE."""
+    from pipeline.errors import PipelineError
+    from pipeline.report import evaluate_model, render_report
+
+    try:
+        report = evaluate_model(model, split, baselines=baselines, corpus_dir=corpus)
+    except PipelineError as e:
+        err_console.print(f"[red]error:[/] {e}")
+        raise typer.Exit(1) from e
+    if out:
+        out.write_text(json.dumps(report, indent=1) + "\n")
+    Console().print(render_report(report))
+
+
+@app.command("classify")
+def classify_cli(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                         help='JSON Lines: {"id", "text"[, "context"]}.')],
+    model: Annotated[Path, typer.Option(file_okay=False,
+                                        help="Model directory.")] = DEFAULT_MODEL_DIR,
+    batch_size: Annotated[int, typer.Option(min=1)] = 32,
+) -> None:
+    """Label texts: one output line per input line with labels and every label's score."""
+    from pipeline.classify import ClauseClassifier
+    from pipeline.errors import PipelineError
+
+    try:
+        clf = ClauseClassifier.from_pretrained(model)
+        rows = [json.loads(x) for x in file.read_text(encoding="utf-8").splitlines()
+                if x.strip()]
+    except (PipelineError, json.JSONDecodeError) as e:
+        err_console.print(f"[red]error:[/] {file}: {e}")
+        raise typer.Exit(1) from e
+    bad = [i for i, r in enumerate(rows, 1) if not isinstance(r.get("text"), str)]
+    if bad:
+        err_console.print(f"[red]error:[/] {file}: line(s) {bad[:5]} have no \"text\"")
+        raise typer.Exit(1)
+    preds = clf.predict([r["text"] for r in rows], [r.get("context", "") for r in rows],
+                        batch_size=batch_size)
+    for r, p in zip(rows, preds):
+        typer.echo(json.dumps({"id": r.get("id"), "labels": [x.label for x in p if x.selected],
+                               "scores": {x.label: round(x.score, 4) for x in p},
+                               "model": f"{clf.config.name}@{clf.config.version}"}))
 
 
 if __name__ == "__main__":  # pragma: no cover

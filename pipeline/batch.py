@@ -16,7 +16,7 @@ from pathlib import Path
 from pipeline.errors import ConfigError
 from pipeline.export import export_result, write_json_atomic, write_jsonl_line
 from pipeline.pipeline import Pipeline
-from pipeline.schema import Result
+from pipeline.schema import Result, Stage
 
 SUFFIXES = (".pdf", ".txt", ".text")
 
@@ -132,7 +132,7 @@ def run_batch(inputs: Sequence[str | Path], out_dir: Path | None,
               fmt: OutputFormat = OutputFormat.json, *,
               password: str | None = None,
               progress: Callable[[Iterable[Job], int], Iterable[Job]] | None = None,
-              ) -> BatchSummary:
+              classifier: Stage | None = None) -> BatchSummary:
     """Process every input; one output (document or error record) per input.
 
     Args:
@@ -142,11 +142,12 @@ def run_batch(inputs: Sequence[str | Path], out_dir: Path | None,
         fmt: ``json`` (a file per input) or ``jsonl`` (a line per input).
         password: for encrypted PDFs.
         progress: wraps the job iterator (the CLI passes a progress bar).
+        classifier: labels clauses (loaded once for the whole batch).
     """
     if fmt is OutputFormat.json and out_dir is None:
         raise ConfigError("--out is required with --format json; give a folder")
     jobs = plan(inputs, out_dir, fmt)
-    pipe = Pipeline(password=password)
+    pipe = Pipeline(password=password, classifier=classifier)
     summary = BatchSummary()
     t0 = time.perf_counter()
     sink = None

@@ -25,27 +25,64 @@ SPLIT_NAMES = ("train", "dev", "test")
 
 
 def make_splits(doc_ids: Iterable[str], *, seed: int = 13,
-                shares: tuple[float, float, float] = (0.7, 0.15, 0.15)) -> dict[str, str]:
-    """Assign documents to train/dev/test, stratified by the manifest's ``kind``.
+                shares: tuple[float, float, float] = (0.7, 0.15, 0.15),
+                label_counts: dict[str, dict[str, int]] | None = None) -> dict[str, str]:
+    """Assign whole documents to train/dev/test.
 
-    Within each kind, documents are shuffled with ``seed``; a kind with three or
-    more documents puts at least one in each split.
+    Greedy iterative stratification over two kinds of features: the manifest's
+    agreement ``kind`` (so each split holds every kind that has three or more
+    documents) and, when given, each document's annotated label counts (so rare
+    labels reach dev and test). Documents with the rarest features are placed
+    first, each where its features are most needed; ``seed`` breaks ties.
     """
     kinds = {r["doc_id"]: r.get("kind") or "unknown" for r in corpus.records()}
-    by_kind: dict[str, list[str]] = defaultdict(list)
-    for d in sorted(set(doc_ids)):
-        by_kind[kinds.get(d, "unknown")].append(d)
+    docs = sorted(set(doc_ids))
+    feats: dict[str, dict[str, float]] = {}
+    for d in docs:
+        f = {f"kind:{kinds.get(d, 'unknown')}": 5.0}
+        for lb, n in (label_counts or {}).get(d, {}).items():
+            f[f"label:{lb}"] = float(n)
+        feats[d] = f
+    totals: dict[str, float] = defaultdict(float)
+    for f in feats.values():
+        for k, v in f.items():
+            totals[k] += v
+    have = {s: defaultdict(float) for s in SPLIT_NAMES}
     rng = random.Random(seed)
+    tiebreak = {d: rng.random() for d in docs}
+    order = sorted(docs, key=lambda d: (-sum(v / totals[k] for k, v in feats[d].items()),
+                                        tiebreak[d]))
     out: dict[str, str] = {}
-    for kind in sorted(by_kind):
-        docs = by_kind[kind]
-        rng.shuffle(docs)
-        n = len(docs)
-        n_test = max(1, round(n * shares[2])) if n >= 3 else 0
-        n_dev = max(1, round(n * shares[1])) if n >= 3 else (1 if n == 2 else 0)
-        for i, d in enumerate(docs):
-            out[d] = "test" if i < n_test else "dev" if i < n_test + n_dev else "train"
+    for d in order:
+        def need(split: str, d: str = d) -> float:
+            share = shares[SPLIT_NAMES.index(split)]
+            return sum(v * (share * totals[k] - have[split][k]) / totals[k]
+                       for k, v in feats[d].items())
+        best = max(SPLIT_NAMES, key=lambda s: (need(s), -SPLIT_NAMES.index(s)))
+        out[d] = best
+        for k, v in feats[d].items():
+            have[best][k] += v
+    _cover_kinds(out, kinds, feats)
     return dict(sorted(out.items()))
+
+
+def _cover_kinds(out: dict[str, str], kinds: dict[str, str],
+                 feats: dict[str, dict[str, float]]) -> None:
+    """Move the lightest documents so that each kind with 3+ documents is in every split."""
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for d in out:
+        by_kind[kinds.get(d, "unknown")].append(d)
+    for _kind, docs in sorted(by_kind.items()):
+        if len(docs) < 3:
+            continue
+        for split in SPLIT_NAMES:
+            if any(out[d] == split for d in docs):
+                continue
+            counts = {s: sum(out[d] == s for d in docs) for s in SPLIT_NAMES}
+            donor = max(SPLIT_NAMES, key=lambda s: counts[s])
+            movable = [d for d in docs if out[d] == donor]
+            lightest = min(movable, key=lambda d: (sum(feats[d].values()), d))
+            out[lightest] = split
 
 
 def load_splits(path: Path = SPLITS_FILE) -> dict[str, str]:

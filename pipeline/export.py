@@ -86,6 +86,7 @@ def export_document(doc: Document, status: Status = Status.OK) -> dict[str, Any]
             for f in doc.furniture
         ],
         "classifier": to_plain(doc.classifier),
+        "components": components(doc) if doc.classifier else None,
         "headings": [
             {"kind": h.kind, "path": list(h.path), "start": h.start, "end": h.end,
              "text": text[h.start : h.end]}
@@ -94,6 +95,27 @@ def export_document(doc: Document, status: Status = Status.OK) -> dict[str, Any]
         "clauses": clauses,
         "text": text,
     }
+
+
+def components(doc: Document) -> dict[str, Any]:
+    """Which components the agreement has, per document and per article.
+
+    A component is present where at least one clause carries its label; the entry
+    lists those clauses and the highest score among them.
+    """
+    doc_level: dict[str, dict[str, Any]] = {}
+    articles: dict[str, dict[str, list[str]]] = {}
+    for c in doc.clauses:
+        art = ".".join(p for p in c.path if p.startswith(("art-", "re-art-"))) or None
+        for p in c.predictions:
+            if not p.selected:
+                continue
+            entry = doc_level.setdefault(p.label, {"clauses": [], "max_score": 0.0})
+            entry["clauses"].append(c.clause_id)
+            entry["max_score"] = round(max(entry["max_score"], p.score), 4)
+            if art:
+                articles.setdefault(art, {}).setdefault(p.label, []).append(c.clause_id)
+    return {"document": dict(sorted(doc_level.items())), "articles": articles}
 
 
 def export_error(source: Path, status: Status, errors: Iterable[str],

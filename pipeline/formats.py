@@ -82,13 +82,18 @@ def write_tasks(tasks: Sequence[Task], fmt: ToolFormat, out: Path, labels: Label
 
 
 def detect_format(path: Path) -> ToolFormat:
-    head = path.read_text(encoding="utf-8")[:4096].lstrip()
-    if head.startswith("["):
+    with path.open(encoding="utf-8") as fh:
+        first = fh.readline().strip()
+    if first.startswith("["):
         return ToolFormat.labelstudio
-    first = json.loads(head.splitlines()[0]) if head else {}
-    if "answer" in first or "options" in first:
+    try:
+        rec = json.loads(first) if first else {}
+    except json.JSONDecodeError as e:
+        raise AnnotationError(f"{path}: line 1 is not JSON ({e}); pass the file the "
+                              "tool exported") from e
+    if "answer" in rec or "options" in rec:
         return ToolFormat.prodigy
-    if "label" in first:
+    if "label" in rec:
         return ToolFormat.doccano
     raise AnnotationError(f"{path}: cannot tell which tool wrote it; pass --format "
                           "labelstudio|prodigy|doccano")

@@ -93,6 +93,17 @@ def document_schema(labels: list[str] | None = None) -> dict[str, Any]:
             "thresholds": {"type": "object",
                            "additionalProperties": {"type": "number"}}},
             ["name", "version"], extra=True)]},
+        "components": {"oneOf": [{"type": "null"}, _obj({
+            "document": {"type": "object", "propertyNames": label,
+                         "additionalProperties": _obj({
+                             "clauses": {"type": "array", "items": {"type": "string"},
+                                         "minItems": 1},
+                             "max_score": {"type": "number", "minimum": 0,
+                                           "maximum": 1}})},
+            "articles": {"type": "object", "additionalProperties": {
+                "type": "object", "propertyNames": label,
+                "additionalProperties": {"type": "array",
+                                         "items": {"type": "string"}}}}})]},
         "headings": {"type": "array", "items": _obj({
             "kind": {"type": "string"}, "path": {"type": "array",
                                                  "items": {"type": "string"}},

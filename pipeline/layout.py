@@ -7,6 +7,7 @@ which order lines are read, and which lines are running headers, footers or page
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,14 +20,15 @@ from .schema import BBox, Furniture
 TOUCHING_GAP = 1.0
 # Columns: the gutter must lie in the middle half of the page, be at least this wide,
 # and separate this many rows that have text on both sides.
-GUTTER_MIN_WIDTH = 6.0
+GUTTER_MIN_WIDTH = 8.0
 GUTTER_MIN_ROWS = 6
 # Furniture lives in the outer bands of the page, among its outermost rows.
-BAND_SHARE = 0.12
+BAND_SHARE = 0.15
 BAND_ROWS = 3
 # Header text repeats with small changes (page numbers, alternating titles).
 SIMILAR_RATIO = 0.8
-FUZZY_WINDOW = 4
+FUZZY_WINDOW = 10
+POSITION_SHARE = 0.02
 
 _ROMAN = re.compile(
     r"^(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})$",
@@ -38,6 +40,7 @@ _DECORATED_PAGE_NO = re.compile(
     r"(?:\s*(?:/|of|de|sur|von)\s*\d{1,4})?$",
     re.IGNORECASE,
 )
+_MARKER_ONLY = re.compile(r"^\(?[0-9A-Za-z]{1,3}[.)]$")
 STRUCTURAL_HEADING = re.compile(
     r"^(?:ARTICLE|Article|ART\.|Art\.|CHAPTER|Chapter|PART|Part|SECTION|Section|ANNEX|"
     r"Annex|ANNEXE|Annexe|APPENDIX|Appendix|SCHEDULE|Schedule|PROTOCOL|Protocol|TITLE|"
@@ -58,6 +61,11 @@ class Word:
     size: float
     bold: bool = False
     upright: bool = True
+    # The box on the page when x0..bottom above are in a turned frame (rotated text).
+    box: tuple[float, float, float, float] | None = None
+
+    def page_box(self) -> tuple[float, float, float, float]:
+        return self.box or (self.x0, self.top, self.x1, self.bottom)
 
 
 @dataclass(slots=True)
@@ -66,7 +74,8 @@ class Row:
 
     words: list[Word]
     page_no: int = 0
-    region: int = 0
+    region: int = 0  # flow region on the page, numbered in reading order
+    column: int = 0  # 0 full width, 1 left column, 2 right column
     x0: float = 0.0
     x1: float = 0.0
     top: float = 0.0
@@ -91,25 +100,53 @@ class Row:
         return self
 
     def bbox(self) -> BBox:
-        return BBox(self.x0, self.top, self.x1, self.bottom)
+        return _bbox(self.words)
 
 
-def order_rows(words: list[Word], page_no: int, width: float) -> list[Row]:
-    """Group words into visual lines in reading order, left column before right."""
+def _bbox(words: list[Word]) -> BBox:
+    boxes = [w.page_box() for w in words]
+    return BBox(
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def order_rows(
+    words: list[Word], page_no: int, width: float, height: float
+) -> tuple[list[Row], float]:
+    """Group words into visual lines in reading order, left column before right.
+
+    Returns:
+        The rows, and the height of the frame they were laid out in: a page whose text
+        mostly runs top to bottom (a landscape table on a portrait page) is read
+        turned by 90 degrees, so its lines are the page's columns.
+    """
     upright = [w for w in words if w.upright]
-    rows = cluster_rows(upright)
-    gutter = find_gutter(rows, width)
-    if gutter is None:
-        ordered = rows
+    turned = [_turn(w) for w in words if not w.upright]
+    if len(turned) > len(upright):
+        main, rest, width, height = turned, upright, height, width
     else:
-        ordered = _split_columns(rows, gutter)
-    # Rotated words (margin notes, vertical stamps) are read after the page body.
-    rotated = sorted((w for w in words if not w.upright), key=lambda w: (w.x0, w.top))
-    region = max((r.region for r in ordered), default=0) + 1
-    ordered += [Row([w], region=region).finish() for w in rotated]
+        main, rest = upright, turned
+    rows = cluster_rows(main)
+    gutter = find_gutter(rows, width)
+    ordered = rows if gutter is None else _split_columns(rows, gutter)
+    if rest:  # the minority direction (margin notes, stamps) is read after the body
+        region = max((r.region for r in ordered), default=0) + 1
+        for row in cluster_rows(rest):
+            row.region = region
+            ordered.append(row)
     for row in ordered:
         row.page_no = page_no
-    return ordered
+    return ordered, height
+
+
+def _turn(w: Word) -> Word:
+    # pdfplumber reads rotated glyphs top to bottom: the page's x becomes line order.
+    return Word(
+        w.text, w.top, w.bottom, w.x0, w.x1, w.size, w.bold, True, w.page_box()
+    )
 
 
 def cluster_rows(words: list[Word]) -> list[Row]:
@@ -137,6 +174,10 @@ def _merge_touching(words: list[Word]) -> list[Word]:
     for w in words[1:]:
         prev = out[-1]
         if -TOUCHING_GAP < w.x0 - prev.x1 < TOUCHING_GAP and w.x0 > prev.x0:
+            box = None
+            if prev.box or w.box:
+                b = _bbox([prev, w])
+                box = (b.x0, b.top, b.x1, b.bottom)
             out[-1] = Word(
                 prev.text.rstrip("\u00ad") + w.text,
                 prev.x0,
@@ -145,6 +186,8 @@ def _merge_touching(words: list[Word]) -> list[Word]:
                 max(prev.bottom, w.bottom),
                 max(prev.size, w.size),
                 prev.bold and w.bold,
+                True,
+                box,
             )
         else:
             out.append(w)
@@ -188,12 +231,14 @@ def _is_column_gutter(rows: list[Row], g0: float, g1: float, width: float) -> bo
     crossing: list[int] = []
     reach: list[float] = []
     side_words = 0
+    middle = (g0 + g1) / 2
     for i, row in enumerate(rows):
-        left = [w for w in row.words if w.x1 <= g0 + 0.5]
-        right = [w for w in row.words if w.x0 >= g1 - 0.5]
-        if len(left) + len(right) < len(row.words):
+        if _crosses(row, middle):
             crossing.append(i)
-        elif left and right:
+            continue
+        left = [w for w in row.words if w.x1 <= middle]
+        right = [w for w in row.words if w.x0 >= middle]
+        if left and right:
             two_sided.append(i)
             reach.append(g0 - max(w.x1 for w in left))
             side_words += len(left) + len(right)
@@ -212,14 +257,27 @@ def _is_column_gutter(rows: list[Row], g0: float, g1: float, width: float) -> bo
     )
 
 
+def _crosses(row: Row, middle: float) -> bool:
+    """A full-width line: a word spans the gutter's middle, or only a word gap does.
+
+    Ragged lines poke into the gutter from either side, so its edges prove nothing.
+    """
+    left_end, right_start = -1e9, 1e9
+    for w in row.words:
+        if w.x0 < middle - 1 and w.x1 > middle + 1:
+            return True
+        if w.x1 <= middle:
+            left_end = max(left_end, w.x1)
+        else:
+            right_start = min(right_start, w.x0)
+    return right_start - left_end < GUTTER_MIN_WIDTH
+
+
 def _split_columns(rows: list[Row], gutter: tuple[float, float]) -> list[Row]:
     g0, g1 = gutter
     middle = (g0 + g1) / 2
 
-    def crosses(row: Row) -> bool:
-        return any(w.x0 < g1 - 0.5 and w.x1 > g0 + 0.5 for w in row.words)
-
-    flags = [crosses(r) for r in rows]
+    flags = [_crosses(r, middle) for r in rows]
     sided = [i for i, f in enumerate(flags) if not f]
     first, last = (sided[0], sided[-1]) if sided else (len(rows), -1)
     out: list[Row] = []
@@ -230,15 +288,15 @@ def _split_columns(rows: list[Row], gutter: tuple[float, float]) -> list[Row]:
     def flush() -> None:
         nonlocal region, in_full_width
         words = [w for r in band for w in r.words]
-        for side in (
-            [w for w in words if (w.x0 + w.x1) / 2 < middle],
-            [w for w in words if (w.x0 + w.x1) / 2 >= middle],
+        for column, side in (
+            (1, [w for w in words if (w.x0 + w.x1) / 2 < middle]),
+            (2, [w for w in words if (w.x0 + w.x1) / 2 >= middle]),
         ):
             if side:
                 region += 1
                 in_full_width = False
                 for r in cluster_rows(side):
-                    r.region = region
+                    r.region, r.column = region, column
                     out.append(r)
         band.clear()
 
@@ -265,57 +323,72 @@ def find_furniture(pages: list[tuple[int, float, list[Row]]]) -> list[Furniture]
         pages: (page_no, page height, rows in reading order) per page; rows are edited
             in place (furniture words removed, emptied rows dropped).
     """
-    candidates = []  # (page_index, band, row, words, text, key)
+    candidates: list[_Candidate] = []
     for index, (_, height, rows) in enumerate(pages):
         by_top = sorted(rows, key=lambda r: r.top)
-        for band, picked in (
-            ("top", [r for r in by_top[:BAND_ROWS] if r.bottom <= BAND_SHARE * height]),
-            ("bottom", [r for r in by_top[-BAND_ROWS:] if r.top >= (1 - BAND_SHARE) * height]),
-        ):
+        top_rows = [r for r in by_top[:BAND_ROWS] if r.bottom <= BAND_SHARE * height]
+        low = (1 - BAND_SHARE) * height
+        bottom_rows = [r for r in by_top[-BAND_ROWS:] if r.top >= low and r not in top_rows]
+        for band, picked in (("top", top_rows), ("bottom", bottom_rows)):
             for row in picked:
                 for words in _segments(row):
                     text = " ".join(w.text for w in words)
-                    candidates.append((index, band, row, words, text, _key(text)))
+                    candidates.append(
+                        _Candidate(index, band, row, words, text, _key(text), height)
+                    )
     n_pages = len(pages)
-    needed = 1 if n_pages < 6 else 2
-    pages_by_key: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for index, band, _, _, _, key in candidates:
-        pages_by_key[(band, key)].add(index)
+    # Real running heads recur on a good share of pages; a heading that happens to open
+    # two pages ("MODIFICATIONS TO TITLE III", "... TITLE IV") must not qualify.
+    needed = 1 if n_pages < 6 else min(10, max(2, math.ceil(0.1 * n_pages)))
+    by_key: dict[tuple[str, str], list[_Candidate]] = defaultdict(list)
+    for cand in candidates:
+        by_key[(cand.band, cand.key)].append(cand)
     offsets = _page_number_offsets(candidates, pages)
-    found: list[tuple[int, Row, list[Word], str, str]] = []
-    for index, band, row, words, text, key in candidates:
+    out: list[Furniture] = []
+    for cand in candidates:
         kind = None
-        if _is_page_number(text, pages[index][0], offsets, n_pages):
+        if _is_page_number(cand.text, pages[cand.index][0], offsets, n_pages):
             kind = "page_number"
-        elif n_pages > 1:
-            repeats = len(pages_by_key[(band, key)]) - 1
-            if repeats < needed:
-                repeats += _fuzzy_repeats(candidates, index, band, key)
-            structural = STRUCTURAL_HEADING.match(text) is not None
-            if repeats >= needed and (not structural or repeats >= n_pages / 2):
-                kind = "header" if band == "top" else "footer"
+        elif n_pages > 1 and not _MARKER_ONLY.match(cand.text):
+            repeats = {c.index for c in by_key[(cand.band, cand.key)] if _near(c, cand)}
+            if len(repeats) - 1 < needed:
+                repeats |= _fuzzy_repeats(candidates, cand)
+            count = len(repeats) - 1
+            structural = STRUCTURAL_HEADING.match(cand.text) is not None
+            if count >= needed and (not structural or count >= n_pages / 2):
+                kind = "header" if cand.band == "top" else "footer"
         if kind:
-            found.append((index, row, words, text, kind))
-    out = []
-    for index, row, words, text, kind in found:
-        ids = {id(w) for w in words}
-        row.words = [w for w in row.words if id(w) not in ids]
-        if row.words:
-            row.finish()
-        x0, x1 = min(w.x0 for w in words), max(w.x1 for w in words)
-        top, bottom = min(w.top for w in words), max(w.bottom for w in words)
-        out.append(Furniture(pages[index][0], kind, text, BBox(x0, top, x1, bottom)))
+            out.append(_remove(cand, kind, pages[cand.index][0]))
     for _, _, rows in pages:
         rows[:] = [r for r in rows if r.words]
     out.sort(key=lambda f: (f.page_no, f.bbox.top if f.bbox else 0.0))
     return out
 
 
+@dataclass(slots=True)
+class _Candidate:
+    index: int  # page index
+    band: str
+    row: Row
+    words: list[Word]
+    text: str
+    key: str
+    height: float
+
+
+def _remove(cand: _Candidate, kind: str, page_no: int) -> Furniture:
+    ids = {id(w) for w in cand.words}
+    cand.row.words = [w for w in cand.row.words if id(w) not in ids]
+    if cand.row.words:
+        cand.row.finish()
+    return Furniture(page_no, kind, cand.text, _bbox(cand.words))
+
+
 def _segments(row: Row) -> list[list[Word]]:
     """Split a band row at wide gaps: "Treaty Series — Vol. 1" ... "12"."""
     out = [[row.words[0]]]
     for prev, w in zip(row.words, row.words[1:]):
-        if w.x0 - prev.x1 > max(12.0, 1.5 * w.size):
+        if w.x0 - prev.x1 > max(24.0, 3 * w.size):
             out.append([])
         out[-1].append(w)
     return out
@@ -326,17 +399,27 @@ def _key(text: str) -> str:
     return " ".join("#" if _ROMAN.match(t) else t for t in text.split())
 
 
-def _fuzzy_repeats(candidates: list, index: int, band: str, key: str) -> int:
+def _near(a: _Candidate, b: _Candidate) -> bool:
+    # Running heads sit at the same height on every page; allow for scanner drift.
+    return abs(a.words[0].top - b.words[0].top) <= POSITION_SHARE * a.height
+
+
+def _fuzzy_repeats(candidates: list[_Candidate], cand: _Candidate) -> set[int]:
     pages = set()
-    for other, b, _, _, _, k in candidates:
-        if b != band or other == index or abs(other - index) > FUZZY_WINDOW:
+    key = cand.key
+    for other in candidates:
+        if (
+            other.band != cand.band
+            or abs(other.index - cand.index) > FUZZY_WINDOW
+            or other.index == cand.index
+            or abs(len(other.key) - len(key)) > 0.3 * max(len(other.key), len(key), 1)
+            or not _near(other, cand)
+        ):
             continue
-        if abs(len(k) - len(key)) > 0.3 * max(len(k), len(key), 1):
-            continue
-        matcher = SequenceMatcher(None, key, k)
+        matcher = SequenceMatcher(None, key, other.key)
         if matcher.quick_ratio() >= SIMILAR_RATIO and matcher.ratio() >= SIMILAR_RATIO:
-            pages.add(other)
-    return len(pages)
+            pages.add(other.index)
+    return pages
 
 
 def _page_number_value(text: str) -> int | None:
@@ -349,13 +432,15 @@ def _page_number_value(text: str) -> int | None:
     return _roman_value(token) if _ROMAN.match(token) else None
 
 
-def _page_number_offsets(candidates: list, pages: list) -> dict[int, int]:
-    """How often each printed-minus-physical page offset occurs among bare numbers."""
+def _page_number_offsets(
+    candidates: list[_Candidate], pages: list[tuple[int, float, list[Row]]]
+) -> dict[int, int]:
+    """How often each printed-minus-physical page offset occurs among numbers."""
     counts: dict[int, int] = defaultdict(int)
-    for index, _, _, _, text, _ in candidates:
-        value = _page_number_value(text)
+    for cand in candidates:
+        value = _page_number_value(cand.text)
         if value is not None:
-            counts[value - pages[index][0]] += 1
+            counts[value - pages[cand.index][0]] += 1
     return counts
 
 

@@ -45,6 +45,8 @@ _REF_WORDS = frozenset(
     .split()
 )
 _HYPHENS = "-\u2010"
+_RULE = re.compile(r"^[_\-–—‐]{5,}$")
+_NOTE_MARK = re.compile(r"^(?:\d{1,3}/?|[*†‡§]+|\(\d{1,3}\))(?=\s|[A-Z])")
 _WORD_TOKEN = re.compile(r"[^\W\d_]+(?:[-\u2010][^\W\d_]+)*")
 _TRAILING_LETTERS = re.compile(r"[^\W\d_]+$")
 _LEADING_LETTERS = re.compile(r"^[^\W\d_]+")
@@ -61,46 +63,104 @@ def assemble(
 ) -> tuple[str, list[tuple[int, int]], list[tuple[Row, int, int]]]:
     """Join the rows of all pages into text.
 
+    Footnotes at the foot of a page are moved before the paragraph that runs on to the
+    next page, so that paragraph stays whole (pages must stay contiguous ranges).
+
     Returns:
         The text, each page's half-open (start, end) range (contiguous, in page order,
         the separator after a page's last line belonging to that page), and each
         row with its own range.
     """
-    rows = [row for page in pages for row in page]
-    margins = _margins(rows)
-    pitch = _pitches(rows)
-    vocab = _vocabulary(rows)
-    kinds = [_heading_kind(r, margins[(r.page_no, r.region)]) for r in rows]
-    texts = [r.text for r in rows]
-    seps = [""]
-    for i in range(1, len(rows)):
-        if _starts_paragraph(rows[i - 1], rows[i], kinds[i - 1], kinds[i], margins, pitch):
-            seps.append("\n")
-        else:
-            texts[i - 1], sep = _join(texts[i - 1], texts[i], vocab)
-            seps.append(sep)
+    every = [row for page in pages for row in page]
+    margins = _margins(every)
+    pitch = _pitches(every)
+    vocab = _vocabulary(every)
+    kinds = {id(r): _heading_kind(r, margins[(r.page_no, r.region)]) for r in every}
+    texts = {id(r): r.text for r in every}
+    seps: dict[int, str] = {}
+
+    def link(seq: list[Row]) -> None:
+        for p, c in zip(seq, seq[1:]):
+            if _starts_paragraph(p, c, kinds[id(p)], kinds[id(c)], margins, pitch):
+                seps[id(c)] = "\n"
+            else:
+                texts[id(p)], seps[id(c)] = _join(texts[id(p)], texts[id(c)], vocab)
+
+    body_size = _body_size(every)
+    split = [_split_notes(page, body_size) for page in pages]
+    link([r for body, _ in split for r in body])
+    order: list[Row] = []
+    for k, (body, notes) in enumerate(split):
+        at = len(body)
+        if notes:
+            link(notes)
+            seps[id(notes[0])] = "\n"
+            nxt = next((b[0] for b, _ in split[k + 1 :] if b), None)
+            if body and nxt is not None and seps[id(nxt)] != "\n":
+                opening = [j for j, r in enumerate(body) if seps.get(id(r), "\n") == "\n"]
+                if opening:
+                    at = opening[-1]
+                else:  # the page is all one running paragraph: break it after all
+                    seps[id(nxt)] = "\n"
+                    texts[id(body[-1])] = body[-1].text
+        order += body[:at] + notes + body[at:]
+        if at < len(body):
+            seps[id(body[at])] = "\n"
+    if order:
+        seps[id(order[0])] = ""
     parts: list[str] = []
     spans: list[tuple[Row, int, int]] = []
     pos = 0
-    for row, sep, text in zip(rows, seps, texts):
-        text = text.replace("\u00ad", "")
+    for row in order:
+        sep, text = seps[id(row)], texts[id(row)].replace("\u00ad", "")
         parts.append(sep)
         pos += len(sep)
         spans.append((row, pos, pos + len(text)))
         parts.append(text)
         pos += len(text)
     full = "".join(parts)
+    return full, _page_ranges(pages, spans, len(full)), spans
+
+
+def _page_ranges(
+    pages: list[list[Row]], spans: list[tuple[Row, int, int]], length: int
+) -> list[tuple[int, int]]:
     starts: list[int | None] = []
     i = 0
-    for page in pages:
+    for page in pages:  # rows were only reordered within their page
         starts.append(spans[i][1] if page else None)
         i += len(page)
     starts[0] = 0
-    nxt = len(full)
+    nxt = length
     for k in range(len(starts) - 1, -1, -1):
         nxt = starts[k] = nxt if starts[k] is None else starts[k]
-    bounds = [s for s in starts if s is not None] + [len(full)]
-    return full, list(zip(bounds, bounds[1:])), spans
+    bounds = [s for s in starts if s is not None] + [length]
+    return list(zip(bounds, bounds[1:]))
+
+
+def _body_size(rows: list[Row]) -> float:
+    weight: Counter[float] = Counter()
+    for row in rows:
+        weight[round(row.size * 2) / 2] += len(row.text)
+    return weight.most_common(1)[0][0] if weight else 0.0
+
+
+def _split_notes(rows: list[Row], body_size: float) -> tuple[list[Row], list[Row]]:
+    """Footnotes: the page's last rows, below the body, in smaller type or under a
+    rule of underscores, the first one opening with a note mark ("1", "*", "2/")."""
+    k = len(rows)
+    while k > 1 and rows[k - 1].size <= body_size - 1.0:
+        k -= 1
+    for j in range(len(rows) - 1, len(rows) // 2, -1):
+        if _RULE.match(rows[j].text):
+            k = min(k, j)
+            break
+    body, notes = rows[:k], rows[k:]
+    if not notes or not body or notes[0].top < max(r.bottom for r in body) - 2:
+        return rows, []
+    if not (_RULE.match(notes[0].text) or _NOTE_MARK.match(notes[0].text)):
+        return rows, []
+    return body, notes
 
 
 def resolve_hyphen(left: str, right: str, vocab: Counter[str] | None = None) -> bool:
@@ -158,12 +218,30 @@ def _starts_paragraph(
     margins: dict[tuple[int, int], _Margins],
     pitch: dict[int, float],
 ) -> bool:
-    pm, cm = margins[(p.page_no, p.region)], margins[(c.page_no, c.region)]
+    pm = margins[(p.page_no, p.region)]
     same_flow = (p.page_no, p.region) == (c.page_no, c.region)
     d = c.top - p.top
     normal_pitch = pitch.get(round(c.size), 1.2 * c.size)
     close = same_flow and 0 < d <= PARA_GAP * normal_pitch + 1
-    if "structural" in (p_kind, c_kind) or (p_kind is None) != (c_kind is None):
+    hanging = (
+        close
+        and len(p.words) > 1
+        and _MARKER.match(p.text) is not None
+        and abs(c.x0 - p.words[1].x0) <= 3
+    )
+    if (
+        c_kind == "structural"
+        and close
+        and p_kind is None
+        and c.text[-1:] in ".,;"
+        and p.text[-1:].isalnum()
+    ):
+        c_kind = None  # "... as laid down in paragraph 1 of / Article 21." wrapped
+    if "structural" in (p_kind, c_kind):
+        return True
+    if hanging and p.size == c.size:
+        return False  # a list item's text wraps under its own first word
+    if (p_kind is None) != (c_kind is None):
         return True
     if abs(p.size - c.size) > max(1.0, 0.12 * p.size):
         return True
@@ -177,19 +255,12 @@ def _starts_paragraph(
     if same_flow:
         if not close:
             return True
-        hanging = (
-            len(p.words) > 1
-            and _MARKER.match(p.text) is not None
-            and abs(c.x0 - p.words[1].x0) <= 3
-        )
         if c.x0 > p.x0 + INDENT and p.x0 <= pm.left + 2 and not hanging:
             return True
-    else:
-        # A new column or page continues the paragraph only if nothing says otherwise.
-        if c.x0 > cm.left + INDENT:
-            return True
-        if p.text[-1:] in ".!?:;" and not c.text[:1].islower():
-            return True
+    elif p.text[-1:] in ".!?:;" and not c.text[:1].islower():
+        # Across a column or page break indents are unreliable (the new column may open
+        # on a hanging-indent continuation), so the punctuation decides.
+        return True
     return _ends_short(p, c, pm)
 
 
@@ -201,8 +272,10 @@ def _ends_short(p: Row, c: Row, pm: _Margins) -> bool:
     room_needed = 0.25 * c.size + (first.x1 - first.x0)
     if p.x1 + room_needed >= pm.right - 2:
         return False
-    # Ragged-right text wraps early; a lower-case run-on with no stop is a wrap.
-    return not (c.text[:1].islower() and p.text[-1:] not in ".;:!?")
+    # Ragged-right text wraps early (typists keep "16 November" together); a run-on in
+    # lower case or digits after a line without a stop is a wrap, not a new paragraph.
+    starts_run_on = c.text[:1].islower() or c.text[:1].isdigit()
+    return not (starts_run_on and p.text[-1:] not in ".;:!?")
 
 
 def _heading_kind(row: Row, m: _Margins) -> str | None:
@@ -216,12 +289,17 @@ def _heading_kind(row: Row, m: _Margins) -> str | None:
         return "caps"
     if row.bold:
         return "bold"
+    # Centred: clearly short, with wide and equal margins; an indented list line that
+    # happens to stop near the right margin's mirror image is not.
     width = m.right - m.left
     middle = (row.x0 + row.x1) / 2
     if (
         width > 0
-        and row.x0 > m.left + 0.1 * width
-        and row.x1 < m.right - 0.1 * width
+        and not text[:1].islower()
+        and text[-1:] not in ",;"
+        and row.x1 - row.x0 <= 0.7 * width
+        and row.x0 > m.left + 0.15 * width
+        and row.x1 < m.right - 0.15 * width
         and abs(middle - (m.left + m.right) / 2) < 0.05 * width
     ):
         return "centered"
@@ -233,7 +311,7 @@ def _margins(rows: list[Row]) -> dict[tuple[int, int], _Margins]:
     for row in rows:
         groups[(row.page_no, row.region)].append(row)
     out: dict[tuple[int, int], _Margins] = {}
-    big: list[_Margins] = []
+    full: dict[int, list[_Margins]] = defaultdict(list)  # by column kind
     for key, members in groups.items():
         lefts = sorted(r.x0 for r in members)
         rights = sorted(r.x1 for r in members)
@@ -241,14 +319,19 @@ def _margins(rows: list[Row]) -> dict[tuple[int, int], _Margins]:
         right = rights[int(0.9 * (len(rights) - 1))] if len(rights) >= 8 else rights[-1]
         out[key] = _Margins(lefts[len(lefts) // 10], right)
         if len(members) >= 5:
-            big.append(out[key])
+            full[members[0].column].append(out[key])
     for key, members in groups.items():
         if len(members) < 5:
-            # Too few lines to know the margin: borrow it from a fuller page alike.
+            # Too few lines to know the margin (a signature page): borrow it from the
+            # text blocks of the same column kind that contain these lines.
             own = out[key]
-            alike = sorted(m.right for m in big if abs(m.left - own.left) <= 10)
-            if alike:
-                out[key] = _Margins(own.left, max(own.right, alike[len(alike) // 2]))
+            rights = sorted(
+                m.right
+                for m in full[members[0].column]
+                if m.left <= own.left + 10 and m.right >= own.right - 10
+            )
+            if rights:
+                out[key] = _Margins(own.left, max(own.right, rights[len(rights) // 2]))
     return out
 
 

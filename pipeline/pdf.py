@@ -57,7 +57,9 @@ class PageData:
     width: float
     height: float
     rows: list[Row] = field(default_factory=list)
+    frame_height: float = 0.0  # the page height, or its width when read turned
     quality: PageQuality | None = None
+    image_share: float = 0.0
     is_scan: bool = False
     failed: bool = False
 
@@ -92,16 +94,26 @@ def extract_pdf(data: bytes, *, name: str, password: str | None = None) -> Extra
                 "re-download it or repair it (e.g. qpdf)."
             )
         if other_count and other_count > n_pages:
+            missing = f"{n_pages + 1}-{other_count}"
+            if other_count == n_pages + 1:
+                missing = str(other_count)
             warnings.append(
-                f"pages {n_pages + 1}-{other_count}: missing, the page tree is damaged "
-                f"(read {n_pages} of {other_count} pages)"
+                f"page {missing}: missing, the page tree is damaged (pdfminer read "
+                f"{n_pages} of the {other_count} pages pdfium sees)"
             )
         for plumber_page in plumber_pages:
             pages.append(_read_page(plumber_page, warnings))
-    _check_has_text(pages, name)
-    furniture = find_furniture([(p.page_no, p.height, p.rows) for p in pages])
+    furniture = find_furniture([(p.page_no, p.frame_height, p.rows) for p in pages])
     for page in pages:
-        if page.quality is not None and page.quality.grade == "poor":
+        if page.failed:
+            continue
+        # Graded on the body: a scan whose only text is a "CamScanner" stamp or a
+        # page number has no text layer worth the name.
+        page.quality = page_quality(" ".join(r.text for r in page.rows))
+        page.is_scan = (
+            page.quality.grade == "no_text" and page.image_share >= SCAN_IMAGE_SHARE
+        )
+        if page.quality.grade == "poor":
             q = page.quality
             warnings.append(
                 f"page {page.page_no}: poor text layer (cid {q.cid_share:.0%}, "
@@ -110,12 +122,8 @@ def extract_pdf(data: bytes, *, name: str, password: str | None = None) -> Extra
             )
         elif page.is_scan:
             warnings.append(f"page {page.page_no}: scanned image without text; needs OCR")
+    _check_has_text(pages, name)
     text, spans, line_spans = assemble([p.rows for p in pages])
-    if not text.strip():
-        raise EmptyTextError(
-            f"{name}: only running headers, footers or page numbers were found; "
-            "nothing to segment."
-        )
     out_pages = tuple(
         Page(p.page_no, start, end, p.width, p.height, p.quality)
         for p, (start, end) in zip(pages, spans)
@@ -171,12 +179,11 @@ def _pdfium_page_count(data: bytes, password: str | None) -> int | None:
 def _read_page(page: Any, warnings: list[str]) -> PageData:
     data = PageData(page.page_number, float(page.width), float(page.height))
     try:
-        chars = _dedupe_chars(page.chars)
-        words = _words(chars)
-        data.quality = page_quality(" ".join(w.text for w in words), len(chars))
-        data.rows = order_rows(words, data.page_no, data.width)
-        if data.quality.grade == "no_text":
-            data.is_scan = _image_share(page) >= SCAN_IMAGE_SHARE
+        words = _words(_dedupe_chars(page.chars))
+        data.rows, data.frame_height = order_rows(
+            words, data.page_no, data.width, data.height
+        )
+        data.image_share = _image_share(page)
     except MemoryError:
         raise
     except Exception as e:  # a broken page must not sink the document
@@ -185,7 +192,7 @@ def _read_page(page: Any, warnings: list[str]) -> PageData:
             reason = f"{type(e.args[0]).__name__}: {e.args[0]}"
         warnings.append(f"page {data.page_no}: could not be read ({reason}); text missing")
         logger.warning("page %s could not be read: %s", data.page_no, reason)
-        data.rows, data.quality, data.failed = [], None, True
+        data.rows, data.failed = [], True
     finally:
         page.close()  # frees pdfminer's layout cache: memory stays flat on long files
     return data
@@ -279,10 +286,10 @@ def _check_has_text(pages: list[PageData], name: str) -> None:
             f"{name}: no page yielded text and {len(failed)} of {len(pages)} pages "
             "could not be read; the PDF is damaged, repair it (e.g. qpdf) and retry."
         )
+    what = "a scanned document" if any(p.is_scan for p in pages) else "blank pages?"
     raise NeedsOCRError(
-        f"{name}: no text layer on any of {len(pages)} pages (a scanned document); "
-        "install the OCR extra (pip install 'treaty-clauses[ocr]') or run OCR "
-        "(e.g. ocrmypdf) first."
+        f"{name}: no text layer on any of {len(pages)} pages ({what}); install the "
+        "OCR extra (pip install 'treaty-clauses[ocr]') or run OCR (e.g. ocrmypdf) first."
     )
 
 

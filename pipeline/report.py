@@ -1,0 +1,98 @@
+"""Evaluation reports: the model and its baselines on one split, as JSON and a table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from pipeline.labels import load_labels
+
+
+def evaluate_model(model_dir: Path, split: str = "test", *, baselines: bool = True,
+                   corpus_dir: Path | None = None) -> dict[str, Any]:
+    """Score the model in ``model_dir`` (and baselines trained on train) on ``split``."""
+    from pipeline.classify import ClauseClassifier
+    from pipeline.errors import ConfigError
+    from pipeline.evaluate import evaluate_rows, keyword_baseline, tfidf_baseline
+    from pipeline.train import annotation_rows
+
+    rows, labels = annotation_rows(corpus_dir)
+    if not rows.get(split):
+        raise ConfigError(f"split {split!r} has no annotated clauses; choose train, dev "
+                          "or test")
+    clf = ClauseClassifier.from_pretrained(model_dir)
+    report: dict[str, Any] = {
+        "split": split, "model": f"{clf.config.name}@{clf.config.version}",
+        "systems": {"model": evaluate_rows(clf, rows[split], labels)}}
+    if baselines:
+        report["systems"]["tfidf_logreg"] = tfidf_baseline(rows["train"], rows[split],
+                                                           labels)
+        report["systems"]["keyword_rules"] = keyword_baseline(rows[split], load_labels())
+    return report
+
+
+def render_report(report: dict[str, Any]) -> Table:
+    systems = report["systems"]
+    names = list(systems)
+    table = Table(title=f"{report['model']} on {report['split']} "
+                        f"({systems['model']['clauses']} clauses)")
+    table.add_column("label")
+    table.add_column("support", justify="right")
+    for n in names:
+        table.add_column(f"{n} P/R/F1", justify="right")
+    table.add_column("model AUPR", justify="right")
+    table.add_column("model P@80%R", justify="right")
+    for label, m in systems["model"]["per_label"].items():
+        cells = [f"{systems[n]['per_label'][label]['p']:.2f}/"
+                 f"{systems[n]['per_label'][label]['r']:.2f}/"
+                 f"{systems[n]['per_label'][label]['f']:.2f}" for n in names]
+        table.add_row(label, str(m["support"]), *cells, _fmt(m["aupr"]), _fmt(m["p_at_r80"]))
+    for key in ("micro_f", "macro_f", "ece"):
+        table.add_row(key, "", *[f"{systems[n][key]:.3f}" for n in names], "", "")
+    return table
+
+
+def _fmt(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2f}"
+
+
+def write_model_card(model_dir: Path) -> Path:
+    """README.md of a model directory from its config and metrics."""
+    config = json.loads((model_dir / "train_config.json").read_text())
+    metrics = json.loads((model_dir / "metrics.json").read_text())
+    mc = config["model"]
+    lines = [
+        f"# {mc['name']} {mc['version']}",
+        "",
+        "Multi-label clause classifier of treaty-clauses: all-MiniLM-L6-v2 (Apache-2.0, "
+        f"from the PyPI package `{mc['base']}`, verified by sha256 at load) with LoRA "
+        f"adapters (rank {mc['lora_rank']}) on every attention and feed-forward layer and "
+        "a linear head over mean-pooled tokens. Only the adapters and the head are "
+        "stored here (`adapter.safetensors`); no pickle.",
+        "",
+        f"- Labels: `labels.json` (guideline v1), {len(json.loads((model_dir / 'labels.json').read_text())['labels'])} labels.",
+        f"- Input: article heading + clause text, windows of {mc['max_length']} tokens "
+        f"with {mc['stride']} shared; scores pooled by max over windows.",
+        "- Calibration: per-label Platt scaling and F1-optimal thresholds fitted on dev "
+        "(`calibration.json`).",
+        f"- Training: {config['epochs']} epochs, batch {config['batch_size']}, lr "
+        f"{config['lr']}, seed {config['seed']}, {config['threads']} CPU threads, "
+        f"{metrics['train_seconds']} s. Data sha256 `{metrics['data_sha256'][:16]}…`, "
+        f"clauses per split {metrics['counts']}.",
+        "",
+        "| split | micro-F1 | macro-F1 | ECE |",
+        "|---|---|---|---|",
+    ]
+    for split in ("dev", "test"):
+        if split in metrics:
+            m = metrics[split]
+            lines.append(f"| {split} | {m['micro_f']:.3f} | {m['macro_f']:.3f} | "
+                         f"{m['ece']:.3f} |")
+    lines += ["", "Reproduce: `treaty train` (same seed and data give the same model); "
+              "full report with baselines: `treaty evaluate`.", ""]
+    path = model_dir / "README.md"
+    path.write_text("\n".join(lines))
+    return path

@@ -1,0 +1,201 @@
+"""Fine-tune the clause classifier (LoRA adapters + head) on CPU, deterministically."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.calibrate import fit_calibration
+from pipeline.classify import ClauseClassifier, ModelConfig, encode_windows
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    epochs: int = 6
+    batch_size: int = 16
+    lr: float = 2e-3
+    weight_decay: float = 0.01
+    warmup: float = 0.06  # share of steps with a rising learning rate
+    seed: int = 13
+    threads: int = 2
+    max_pos_weight: float = 8.0  # rare labels weigh more, but not unboundedly
+    model: ModelConfig = dataclasses.field(default_factory=ModelConfig)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.model, dict):
+            self.model = ModelConfig(**self.model)
+        if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
+            from pipeline.errors import ConfigError
+
+            raise ConfigError(f"bad training config: epochs={self.epochs}, "
+                              f"batch_size={self.batch_size}, lr={self.lr}")
+
+
+Rows = Sequence[dict[str, Any]]  # {"text", "context", "labels": [names]}
+
+
+def label_matrix(rows: Rows, labels: list[str]) -> np.ndarray:
+    idx = {lb: i for i, lb in enumerate(labels)}
+    y = np.zeros((len(rows), len(labels)), dtype=np.float32)
+    for r, row in enumerate(rows):
+        for lb in row["labels"]:
+            y[r, idx[lb]] = 1.0
+    return y
+
+
+def data_hash(rows: Rows) -> str:
+    h = hashlib.sha256()
+    for row in sorted(rows, key=lambda r: (r.get("doc_id", ""), r.get("clause_id", ""),
+                                           r["text"])):
+        h.update(json.dumps([row.get("doc_id"), row["text"], sorted(row["labels"])],
+                            ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+def fit(train_rows: Rows, dev_rows: Rows, labels: list[str], config: TrainConfig, *,
+        progress: Callable[[int, int, float], None] | None = None) -> ClauseClassifier:
+    """Train adapters and head on ``train_rows``; calibrate on ``dev_rows``."""
+    import torch
+
+    torch.manual_seed(config.seed)
+    torch.set_num_threads(config.threads)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    from pipeline.model import build_model
+
+    mc = config.model
+    model = build_model(len(labels), rank=mc.lora_rank, alpha=mc.lora_alpha, seed=mc.seed,
+                        encoder_config=mc.encoder_config, dropout=mc.dropout)
+    clf = ClauseClassifier(model, labels, mc)
+    y = torch.from_numpy(label_matrix(train_rows, labels))
+    pos = y.sum(0)
+    pos_weight = ((len(train_rows) - pos) / pos.clamp(min=1)).sqrt().clamp(1, config.max_pos_weight)
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+    steps_per_epoch = math.ceil(len(train_rows) / config.batch_size)
+    total = steps_per_epoch * config.epochs
+    warm = max(1, int(total * config.warmup))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+    gen = np.random.default_rng(config.seed)
+    texts = [r["text"] for r in train_rows]
+    ctxs = [r.get("context") or "" for r in train_rows] if mc.use_context else None
+    step = 0
+    for _epoch in range(config.epochs):
+        model.train()
+        for idx in _batches(texts, config.batch_size, gen):
+            arrays, mapping = encode_windows(clf.tokenizer, [texts[i] for i in idx],
+                                             [ctxs[i] for i in idx] if ctxs else None,
+                                             mc.max_length, mc.stride)
+            win = model(**{k: torch.from_numpy(v) for k, v in arrays.items()})
+            owner = torch.from_numpy(mapping)
+            pooled = torch.stack([win[owner == i].max(0).values for i in range(len(idx))])
+            loss = loss_fn(pooled, y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            step += 1
+            if progress:
+                progress(step, total, float(loss.detach()))
+    model.eval()
+    if dev_rows:
+        dev_logits = clf.logits([r["text"] for r in dev_rows],
+                                [r.get("context") or "" for r in dev_rows])
+        clf.calibration = fit_calibration(dev_logits, label_matrix(dev_rows, labels), labels)
+    return clf
+
+
+def _batches(texts: Sequence[str], size: int, gen: np.random.Generator) -> list[list[int]]:
+    """Shuffled batches of similar length (less padding, same randomness per seed)."""
+    order = gen.permutation(len(texts)).tolist()
+    chunk = size * 16
+    batches = []
+    for s in range(0, len(order), chunk):
+        part = sorted(order[s : s + chunk], key=lambda i: len(texts[i]))
+        batches += [part[i : i + size] for i in range(0, len(part), size)]
+    return [batches[i] for i in gen.permutation(len(batches))]
+
+
+def load_config(path: Path | None = None, **overrides: Any) -> TrainConfig:
+    """TrainConfig from a TOML file (optional) with non-None overrides applied."""
+    import tomllib
+
+    data: dict[str, Any] = {}
+    if path is not None:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return TrainConfig(**data)
+    except TypeError as e:
+        from pipeline.errors import ConfigError
+
+        raise ConfigError(f"{path}: {e}; see TrainConfig in pipeline/train.py") from e
+
+
+def annotation_rows(corpus_dir: Path | None = None) -> tuple[dict[str, list[dict[str, Any]]],
+                                                            list[str]]:
+    """Gold rows per split from annotations/, and the label names."""
+    from pipeline.annotate import CorpusDocs, load_records
+    from pipeline.dataset import build_rows, load_splits
+    from pipeline.errors import ConfigError
+    from pipeline.labels import load_labels
+
+    splits = load_splits()
+    records = load_records()
+    if not records or not splits:
+        raise ConfigError("no annotations or no annotations/splits.json; label clauses "
+                          "first (treaty annotate import)")
+    rows = build_rows(records, CorpusDocs(corpus_dir), splits)
+    return rows, load_labels().names
+
+
+def train_from_annotations(out_dir: Path, config: TrainConfig, *,
+                           corpus_dir: Path | None = None,
+                           progress: Callable[[int, int, float], None] | None = None
+                           ) -> Path:
+    rows, labels = annotation_rows(corpus_dir)
+    return train(out_dir, config, rows, labels, progress=progress)
+
+
+def train(out_dir: Path, config: TrainConfig, rows: dict[str, Rows], labels: list[str], *,
+          progress: Callable[[int, int, float], None] | None = None,
+          evaluate_splits: Sequence[str] = ("dev", "test")) -> Path:
+    """Train, calibrate, evaluate and write a complete model directory.
+
+    Args:
+        out_dir: the model directory to write (created).
+        config: hyper-parameters; saved as ``train_config.json``.
+        rows: split name -> rows with ``text``, ``context`` and ``labels``.
+        labels: label names, in head order.
+    """
+    from pipeline.evaluate import evaluate_rows
+
+    t0 = time.perf_counter()
+    clf = fit(rows["train"], rows.get("dev", []), labels, config, progress=progress)
+    seconds = time.perf_counter() - t0
+    clf.save_pretrained(out_dir)
+    metrics: dict[str, Any] = {"train_seconds": round(seconds, 1),
+                               "data_sha256": data_hash([r for s in rows.values() for r in s]),
+                               "counts": {s: len(r) for s, r in rows.items()}}
+    for split in evaluate_splits:
+        if rows.get(split):
+            metrics[split] = evaluate_rows(clf, rows[split], labels)
+    (out_dir / "train_config.json").write_text(
+        json.dumps(dataclasses.asdict(config), indent=1) + "\n")
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    from pipeline.report import write_model_card
+
+    write_model_card(out_dir)
+    return out_dir

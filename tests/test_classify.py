@@ -1,0 +1,120 @@
+"""Windowing, calibration, thresholds, predictions and the ONNX path (tiny model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+
+from conftest import make_doc  # noqa: E402
+
+from pipeline.calibrate import (  # noqa: E402
+    Calibration,
+    best_threshold,
+    expected_calibration_error,
+    fit_calibration,
+    fit_platt,
+    sigmoid,
+)
+from pipeline.classify import (  # noqa: E402
+    ClauseClassifier,
+    ModelConfig,
+    _tokenizer,
+    encode_windows,
+    pool_windows,
+)
+from pipeline.segment import RuleSegmenter  # noqa: E402
+
+TINY = {"vocab_size": 30522, "hidden_size": 32, "num_hidden_layers": 2,
+        "num_attention_heads": 2, "intermediate_size": 64, "max_position_embeddings": 128}
+LABELS = ["jurisdiction", "tax_customs", "other"]
+
+
+@pytest.fixture(scope="module")
+def tiny() -> ClauseClassifier:
+    from pipeline.model import build_model
+
+    config = ModelConfig(encoder_config=TINY, lora_rank=4, max_length=32, stride=8)
+    model = build_model(len(LABELS), rank=4, alpha=8, seed=3, encoder_config=TINY)
+    return ClauseClassifier(model, LABELS, config)
+
+
+def test_classify_long_clause_is_windowed_not_truncated() -> None:
+    tok = _tokenizer(ModelConfig())
+    long = " ".join(f"word{i}" for i in range(300))
+    arrays, mapping = encode_windows(tok, [long, "short clause"], ["Heading", "H"], 64, 16)
+    windows = int((mapping == 0).sum())
+    assert windows > 4 and int((mapping == 1).sum()) == 1
+    seen = set()
+    for row, owner in zip(arrays["input_ids"], mapping):
+        if owner == 0:
+            seen.update(tok.convert_ids_to_tokens([t for t in row if t > 103]))
+    words = {w for w in tok.tokenize(long)}
+    assert words <= seen  # every token of the clause is in some window
+
+
+def test_classify_pool_windows_takes_max() -> None:
+    logits = np.array([[0.1, 2.0], [0.5, -1.0], [3.0, 0.0]])
+    out = pool_windows(logits, np.array([0, 0, 1]), 2)
+    np.testing.assert_allclose(out, [[0.5, 2.0], [3.0, 0.0]])
+
+
+def test_classify_platt_recovers_known_slope() -> None:
+    rng = np.random.default_rng(0)
+    z = rng.normal(0, 2, 4000)
+    y = (rng.random(4000) < sigmoid(0.5 * z - 1.0)).astype(float)
+    a, b = fit_platt(z, y)
+    assert a == pytest.approx(0.5, abs=0.08) and b == pytest.approx(-1.0, abs=0.15)
+    raw = expected_calibration_error(sigmoid(z)[:, None], y[:, None])
+    fitted = expected_calibration_error(sigmoid(a * z + b)[:, None], y[:, None])
+    assert fitted < raw and fitted < 0.03
+
+
+def test_classify_threshold_and_fallbacks() -> None:
+    p = np.array([0.1, 0.3, 0.35, 0.8, 0.9])
+    y = np.array([0, 0, 1, 1, 1])
+    assert best_threshold(p, y) == pytest.approx(0.35)
+    logits = np.zeros((10, 2))
+    y2 = np.zeros((10, 2))
+    y2[:2, 0] = 1  # too few positives: identity map, threshold 0.5
+    cal = fit_calibration(logits, y2, ["a", "b"])
+    assert cal.thresholds == {"a": 0.5, "b": 0.5} and cal.a["a"] == 1.0
+
+
+def test_classify_predictions_other_alone_and_never_empty(tiny: ClauseClassifier) -> None:
+    tiny.calibration = Calibration(thresholds={"jurisdiction": 0.4, "tax_customs": 0.9,
+                                               "other": 0.4})
+    preds = tiny.to_predictions(np.array([[0.5, 0.2, 0.6], [0.1, 0.2, 0.3]]))
+    assert [p.label for p in preds[0] if p.selected] == ["jurisdiction"]
+    assert [p.label for p in preds[1] if p.selected] == ["other"]  # argmax fallback
+    assert all(len(row) == 3 for row in preds)
+
+
+def test_classify_document_fills_every_clause(tiny: ClauseClassifier) -> None:
+    doc = RuleSegmenter()(make_doc("Article 1\n1. Each Party waives claims.\n2. Goods "
+                                   "are free of duties."))
+    out = tiny.classify_document(doc)
+    assert all(len(c.predictions) == 3 and c.labels for c in out.clauses)
+    assert out.classifier is not None and out.classifier.name == "treaty-minilm-lora"
+
+
+def test_classify_onnx_agrees_with_torch(tiny: ClauseClassifier, tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime")
+    import onnxruntime as ort
+
+    from pipeline.onnx_backend import OnnxClassifier, export_onnx
+
+    texts = ["The receiving State shall have jurisdiction over offences.",
+             "Imports for the force are exempt from customs duties and taxes. " * 20,
+             "I avail myself of this opportunity."]
+    path = export_onnx(tiny, tmp_path / "m.onnx", quantize=False)
+    onnx = OnnxClassifier(tiny.model, tiny.labels, tiny.config, tiny.calibration,
+                          tiny.tokenizer)
+    onnx.session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    np.testing.assert_allclose(onnx.logits(texts, ["", "", ""]),
+                               tiny.logits(texts, ["", "", ""]), atol=1e-4)
+    q = export_onnx(tiny, tmp_path / "q.onnx", quantize=True)
+    assert q.stat().st_size < path.stat().st_size
