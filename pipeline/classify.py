@@ -39,6 +39,7 @@ class ModelConfig:
     stride: int = 32  # tokens shared by consecutive windows of a long clause
     lora_rank: int = 8
     lora_alpha: float = 16.0
+    lora_layers: int = 3  # adapters in the top layers only; the rest stay frozen
     dropout: float = 0.1
     seed: int = 13
     use_context: bool = True  # article heading as the first segment
@@ -123,7 +124,7 @@ class ClauseClassifier:
                                  "train one with `treaty train` or pass --model") from e
         model = build_model(len(labels), rank=config.lora_rank, alpha=config.lora_alpha,
                             seed=config.seed, encoder_config=config.encoder_config,
-                            dropout=config.dropout)
+                            dropout=config.dropout, lora_layers=config.lora_layers)
         missing, unexpected = model.load_state_dict(state, strict=False)
         trained_missing = [k for k in missing if "lora_" in k or k.startswith("head.")]
         if trained_missing or unexpected:

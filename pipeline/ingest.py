@@ -18,8 +18,8 @@ from .schema import Document, SourceInfo
 logger = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
-PDF_MAGIC = b"%PDF"
-# Some producers and mail gateways prepend junk; readers look for the header this far in.
+PDF_MAGIC = re.compile(rb"%PDF-\d")
+# Some producers and mail gateways prepend junk; readers seek the header this far in.
 PDF_MAGIC_WINDOW = 1024
 
 # Magic numbers of formats people save under a wrong name, with what to tell them.
@@ -53,7 +53,15 @@ _WESTERN_ONLY = set("ÀÃÈÊÌÏÐÑÒÕÙÛàãèêìïðñòõùûÆæŒœØ�
 _CENTRAL_ONLY = set("ĄąĆćČčĎďĘęĚěĹĺĽľŁłŃńŇňŐőŔŕŘřŚśŠšŤťŮůŰűŹźŻżŽž")
 _CENTRAL_CODECS = frozenset({"cp1250", "iso8859_2", "mac_latin2", "cp852"})
 
-_LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+_LIGATURES = {
+    "ﬀ": "ff",
+    "ﬁ": "fi",
+    "ﬂ": "fl",
+    "ﬃ": "ffi",
+    "ﬄ": "ffl",
+    "ﬅ": "st",
+    "ﬆ": "st",
+}
 _ODD_SPACES = "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
 _ODD_SPACES += "\u2009\u200a\u202f\u205f\u3000"
 _LINE_BREAKS = "\x0b\x0c\x85\u2028\u2029"
@@ -88,8 +96,8 @@ def read_document(path: Path, *, password: str | None = None) -> Document:
 
     Args:
         path: the file. PDFs are recognised by their ``%PDF`` header wherever it sits in
-            the first kilobyte; ``.txt``, ``.text``, ``.md`` and other text-looking files
-            are read as text.
+            the first kilobyte; ``.txt``, ``.text``, ``.md`` and other text-looking
+            files are read as text.
         password: the user password of an encrypted PDF.
 
     Returns:
@@ -108,6 +116,7 @@ def read_document(path: Path, *, password: str | None = None) -> Document:
         >>> [page.page_no for page in doc.pages]
         [1, 2]
     """
+    given = str(path)  # reported as the caller wrote it
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -121,15 +130,16 @@ def read_document(path: Path, *, password: str | None = None) -> Document:
     if not data:
         raise EmptyTextError(f"{path}: the file is empty (0 bytes); nothing to read.")
     head = data[:PDF_MAGIC_WINDOW]
-    pdf_at = head.find(PDF_MAGIC)
-    if pdf_at >= 0:
+    magic = PDF_MAGIC.search(head)
+    if magic:
+        pdf_at = magic.start()
         from .pdf import extract_pdf  # pdfplumber is only imported when a PDF arrives
 
         if pdf_at:
             logger.info("%s: skipping %s bytes before the %%PDF header", path, pdf_at)
         found = extract_pdf(data[pdf_at:], name=str(path), password=password)
         source = SourceInfo(
-            str(path), sha, len(data), "application/pdf", None, "pdfplumber"
+            given, sha, len(data), "application/pdf", None, "pdfplumber"
         )
         return Document(
             doc_id=sha[:16],
@@ -142,11 +152,28 @@ def read_document(path: Path, *, password: str | None = None) -> Document:
         )
     _reject_binary(path, data)
     text, encoding = _decode(path, data)
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        logger.info("%s: no text suffix, but its bytes read as %s text", path, encoding)
     text = normalise_text(text)
     if not text.strip():
-        raise EmptyTextError(f"{path}: the file holds only whitespace; nothing to read.")
-    source = SourceInfo(str(path), sha, len(data), "text/plain", encoding, "text")
+        raise EmptyTextError(
+            f"{path}: the file holds only whitespace; nothing to read."
+        )
+    source = SourceInfo(given, sha, len(data), "text/plain", encoding, "text")
     return Document(doc_id=sha[:16], text=text, source=source)
+
+
+def document_from_text(text: str, *, path: str = "<memory>") -> Document:
+    """Build a ``Document`` from a string, as the text reader would from a file.
+
+    Example:
+        >>> document_from_text("Article 1\\r\\nThe Parties agree.").text
+        'Article 1\\nThe Parties agree.'
+    """
+    data = text.encode("utf-8")
+    sha = hashlib.sha256(data).hexdigest()
+    source = SourceInfo(path, sha, len(data), "text/plain", "utf-8", "text")
+    return Document(doc_id=sha[:16], text=normalise_text(text), source=source)
 
 
 def _reject_binary(path: Path, data: bytes) -> None:
@@ -158,7 +185,8 @@ def _reject_binary(path: Path, data: bytes) -> None:
             )
     if _MARKUP.match(data[:PDF_MAGIC_WINDOW].lstrip(codecs.BOM_UTF8)):
         raise UnsupportedFormatError(
-            f"{path}: is HTML/XML markup; save the agreement as plain text or PDF first."
+            f"{path}: is HTML/XML markup; save the agreement as plain text or PDF "
+            "first."
         )
     if path.suffix.lower() == ".pdf":
         raise UnsupportedFormatError(
@@ -175,8 +203,8 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
                 return _checked(path, data.decode(encoding), encoding)
             except UnicodeDecodeError as e:
                 raise UnsupportedFormatError(
-                    f"{path}: starts with a {encoding} byte-order mark but is not valid "
-                    f"{encoding} ({e.reason}); re-save it as UTF-8."
+                    f"{path}: starts with a {encoding} byte-order mark but is not "
+                    f"valid {encoding} ({e.reason}); re-save it as UTF-8."
                 ) from e
     if b"\x00" in data:  # before UTF-8, which would accept the NULs
         guess = _bomless_utf16(data)
@@ -220,14 +248,16 @@ def _detect_legacy(path: Path, data: bytes) -> tuple[str, str]:
     best = from_bytes(data).best()
     if best is None:
         raise UnsupportedFormatError(
-            f"{path}: is neither UTF-8 nor any known text encoding; re-save it as UTF-8."
+            f"{path}: is neither UTF-8 nor any known text encoding; re-save it as "
+            "UTF-8."
         )
     encoding = best.encoding
     text = str(best)
-    # cp1250 and cp1252 share most Latin letters, so German or French text often decodes
-    # identically in both and the detector's pick is arbitrary. Western treaties are far
-    # commoner in cp1252, so prefer it when it reads the bytes the same, or when it yields
-    # more Western-only letters than the other reading yields Central-only ones.
+    # cp1250 and cp1252 share most Latin letters, so German or French text often
+    # decodes identically in both and the detector's pick is arbitrary. Western
+    # treaties are far commoner in cp1252: prefer it when it reads the bytes the same,
+    # or when it yields more Western-only letters than the other reading yields
+    # Central-only ones.
     if encoding != "cp1252" and "cp1252" in best.could_be_from_charset:
         encoding = "cp1252"
     elif encoding in _CENTRAL_CODECS:

@@ -1,51 +1,29 @@
-"""Page geometry to reading order: words -> visual lines (rows) -> columns -> furniture.
+"""Page geometry to reading order: words -> visual lines (rows) -> columns.
 
-Pure functions over small dataclasses, so they can be tested without a PDF. Paragraph
-assembly lives in ``paragraphs.py``; this module only decides what is on a line, in
-which order lines are read, and which lines are running headers, footers or page numbers.
+Pure functions over small dataclasses, so they can be tested without a PDF. What is
+page furniture is decided in ``furniture.py``, paragraphs in ``paragraphs.py``.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections import defaultdict
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
-from .schema import BBox, Furniture
+from .schema import BBox
 
 # Two words whose boxes touch (gap below this, pt) were split by a baseline shift
-# (a footnote mark, small caps), not by a space: pdfplumber's extract_text joins them too.
+# (a footnote mark, small caps), not by a space; pdfplumber's extract_text joins them.
 TOUCHING_GAP = 1.0
 # Columns: the gutter must lie in the middle half of the page, be at least this wide,
 # and separate this many rows that have text on both sides.
 GUTTER_MIN_WIDTH = 8.0
 GUTTER_MIN_ROWS = 6
-# Furniture lives in the outer bands of the page, among its outermost rows.
-BAND_SHARE = 0.15
-BAND_ROWS = 3
-# Header text repeats with small changes (page numbers, alternating titles).
-SIMILAR_RATIO = 0.8
-FUZZY_WINDOW = 10
-POSITION_SHARE = 0.02
-
-_ROMAN = re.compile(
-    r"^(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})$",
-    re.IGNORECASE,
-)
-_DECORATED_PAGE_NO = re.compile(
-    r"^(?:(?:page|p\.|pg\.?|seite|página|pagina)\s*)?[-–—(\[]?\s*"
-    r"(\d{1,4}|[ivxlcdm]{1,7})\s*[-–—)\]]?"
-    r"(?:\s*(?:/|of|de|sur|von)\s*\d{1,4})?$",
-    re.IGNORECASE,
-)
-_MARKER_ONLY = re.compile(r"^\(?[0-9A-Za-z]{1,3}[.)]$")
 STRUCTURAL_HEADING = re.compile(
     r"^(?:ARTICLE|Article|ART\.|Art\.|CHAPTER|Chapter|PART|Part|SECTION|Section|ANNEX|"
     r"Annex|ANNEXE|Annexe|APPENDIX|Appendix|SCHEDULE|Schedule|PROTOCOL|Protocol|TITLE|"
     r"Title|CHAPITRE|Chapitre|TITRE|Titre)\s+"
     r"(?:\d{1,3}(?:\.\d{1,3})*[A-Za-z]?|[IVXLCDM]{1,7}|[A-Z]|premier|PREMIER|1er)"
+    r"(?:-[0-9A-Z]{1,3})?"
     r"(?:\s*[.:\-–—]?\s*$|\s*[.:\-–—]\s+\S.{0,80}$|\s+[^a-z]{0,80}$)"
     r"|^(?:PREAMBLE|Preamble|ANNEX|ANNEXE|APPENDIX|PROTOCOL|SCHEDULE)$"
 )
@@ -100,10 +78,10 @@ class Row:
         return self
 
     def bbox(self) -> BBox:
-        return _bbox(self.words)
+        return words_bbox(self.words)
 
 
-def _bbox(words: list[Word]) -> BBox:
+def words_bbox(words: list[Word]) -> BBox:
     boxes = [w.page_box() for w in words]
     return BBox(
         min(b[0] for b in boxes),
@@ -144,9 +122,7 @@ def order_rows(
 
 def _turn(w: Word) -> Word:
     # pdfplumber reads rotated glyphs top to bottom: the page's x becomes line order.
-    return Word(
-        w.text, w.top, w.bottom, w.x0, w.x1, w.size, w.bold, True, w.page_box()
-    )
+    return Word(w.text, w.top, w.bottom, w.x0, w.x1, w.size, w.bold, True, w.page_box())
 
 
 def cluster_rows(words: list[Word]) -> list[Row]:
@@ -176,7 +152,7 @@ def _merge_touching(words: list[Word]) -> list[Word]:
         if -TOUCHING_GAP < w.x0 - prev.x1 < TOUCHING_GAP and w.x0 > prev.x0:
             box = None
             if prev.box or w.box:
-                b = _bbox([prev, w])
+                b = words_bbox([prev, w])
                 box = (b.x0, b.top, b.x1, b.bottom)
             out[-1] = Word(
                 prev.text.rstrip("\u00ad") + w.text,
@@ -208,11 +184,14 @@ def find_gutter(rows: list[Row], width: float) -> tuple[float, float] | None:
     for x in range(n):
         running += delta[x]
         cover[x] = running
-    # Full-width rows above or below the columns (a title) may cross the gutter.
-    limit = max(1, len(rows) // 10)
+    # Full-width rows above or below the columns (a title, a preamble) cross the
+    # gutter too, so look for the least covered strip, with slack for ragged lines
+    # poking into it; _is_column_gutter then decides whether it separates columns.
+    middle_half = range(int(width * 0.25), int(width * 0.75) + 1)
+    limit = min(cover[x] for x in middle_half) + max(1, len(rows) // 20)
     best: tuple[int, int] | None = None
     start = None
-    for x in range(int(width * 0.25), int(width * 0.75) + 1):
+    for x in middle_half:
         if cover[x] <= limit:
             start = x if start is None else start
             if best is None or x - start > best[1] - best[0]:
@@ -273,13 +252,32 @@ def _crosses(row: Row, middle: float) -> bool:
     return right_start - left_end < GUTTER_MIN_WIDTH
 
 
+def _continues(p: Row, c: Row) -> bool:
+    return abs(c.x0 - p.x0) <= 3 and 0 < c.top - p.top <= 1.6 * (p.bottom - p.top)
+
+
 def _split_columns(rows: list[Row], gutter: tuple[float, float]) -> list[Row]:
     g0, g1 = gutter
     middle = (g0 + g1) / 2
 
     flags = [_crosses(r, middle) for r in rows]
-    sided = [i for i, f in enumerate(flags) if not f]
+    # The columns run from the first to the last row with text on both sides. Outside
+    # them, crossing rows are full width, and so is a short line right under one (a
+    # paragraph's last line); other rows there are column text.
+    sided = [
+        i
+        for i, row in enumerate(rows)
+        if not flags[i]
+        and any(w.x1 <= middle for w in row.words)
+        and any(w.x0 >= middle for w in row.words)
+    ]
     first, last = (sided[0], sided[-1]) if sided else (len(rows), -1)
+    full = [False] * len(rows)
+    for i, row in enumerate(rows):
+        if i < first or i > last:
+            full[i] = flags[i] or (
+                i > 0 and full[i - 1] and _continues(rows[i - 1], row)
+            )
     out: list[Row] = []
     band: list[Row] = []
     region = 0
@@ -301,9 +299,9 @@ def _split_columns(rows: list[Row], gutter: tuple[float, float]) -> list[Row]:
         band.clear()
 
     for i, row in enumerate(rows):
-        # Only rows before or after the columns are read full width; a crossing row
-        # inside them is a long word poking into the gutter.
-        if flags[i] and (i < first or i > last):
+        # Rows inside the columns are split at the gutter even when they cross it:
+        # that is a long word poking into the gutter, not a full-width line.
+        if full[i]:
             flush()
             if not in_full_width:
                 region += 1
@@ -314,153 +312,3 @@ def _split_columns(rows: list[Row], gutter: tuple[float, float]) -> list[Row]:
             band.append(row)
     flush()
     return out
-
-
-def find_furniture(pages: list[tuple[int, float, list[Row]]]) -> list[Furniture]:
-    """Remove running headers, footers and page numbers from the rows; return them.
-
-    Args:
-        pages: (page_no, page height, rows in reading order) per page; rows are edited
-            in place (furniture words removed, emptied rows dropped).
-    """
-    candidates: list[_Candidate] = []
-    for index, (_, height, rows) in enumerate(pages):
-        by_top = sorted(rows, key=lambda r: r.top)
-        top_rows = [r for r in by_top[:BAND_ROWS] if r.bottom <= BAND_SHARE * height]
-        low = (1 - BAND_SHARE) * height
-        bottom_rows = [r for r in by_top[-BAND_ROWS:] if r.top >= low and r not in top_rows]
-        for band, picked in (("top", top_rows), ("bottom", bottom_rows)):
-            for row in picked:
-                for words in _segments(row):
-                    text = " ".join(w.text for w in words)
-                    candidates.append(
-                        _Candidate(index, band, row, words, text, _key(text), height)
-                    )
-    n_pages = len(pages)
-    # Real running heads recur on a good share of pages; a heading that happens to open
-    # two pages ("MODIFICATIONS TO TITLE III", "... TITLE IV") must not qualify.
-    needed = 1 if n_pages < 6 else min(10, max(2, math.ceil(0.1 * n_pages)))
-    by_key: dict[tuple[str, str], list[_Candidate]] = defaultdict(list)
-    for cand in candidates:
-        by_key[(cand.band, cand.key)].append(cand)
-    offsets = _page_number_offsets(candidates, pages)
-    out: list[Furniture] = []
-    for cand in candidates:
-        kind = None
-        if _is_page_number(cand.text, pages[cand.index][0], offsets, n_pages):
-            kind = "page_number"
-        elif n_pages > 1 and not _MARKER_ONLY.match(cand.text):
-            repeats = {c.index for c in by_key[(cand.band, cand.key)] if _near(c, cand)}
-            if len(repeats) - 1 < needed:
-                repeats |= _fuzzy_repeats(candidates, cand)
-            count = len(repeats) - 1
-            structural = STRUCTURAL_HEADING.match(cand.text) is not None
-            if count >= needed and (not structural or count >= n_pages / 2):
-                kind = "header" if cand.band == "top" else "footer"
-        if kind:
-            out.append(_remove(cand, kind, pages[cand.index][0]))
-    for _, _, rows in pages:
-        rows[:] = [r for r in rows if r.words]
-    out.sort(key=lambda f: (f.page_no, f.bbox.top if f.bbox else 0.0))
-    return out
-
-
-@dataclass(slots=True)
-class _Candidate:
-    index: int  # page index
-    band: str
-    row: Row
-    words: list[Word]
-    text: str
-    key: str
-    height: float
-
-
-def _remove(cand: _Candidate, kind: str, page_no: int) -> Furniture:
-    ids = {id(w) for w in cand.words}
-    cand.row.words = [w for w in cand.row.words if id(w) not in ids]
-    if cand.row.words:
-        cand.row.finish()
-    return Furniture(page_no, kind, cand.text, _bbox(cand.words))
-
-
-def _segments(row: Row) -> list[list[Word]]:
-    """Split a band row at wide gaps: "Treaty Series — Vol. 1" ... "12"."""
-    out = [[row.words[0]]]
-    for prev, w in zip(row.words, row.words[1:]):
-        if w.x0 - prev.x1 > max(24.0, 3 * w.size):
-            out.append([])
-        out[-1].append(w)
-    return out
-
-
-def _key(text: str) -> str:
-    text = re.sub(r"\d+", "#", text.lower())
-    return " ".join("#" if _ROMAN.match(t) else t for t in text.split())
-
-
-def _near(a: _Candidate, b: _Candidate) -> bool:
-    # Running heads sit at the same height on every page; allow for scanner drift.
-    return abs(a.words[0].top - b.words[0].top) <= POSITION_SHARE * a.height
-
-
-def _fuzzy_repeats(candidates: list[_Candidate], cand: _Candidate) -> set[int]:
-    pages = set()
-    key = cand.key
-    for other in candidates:
-        if (
-            other.band != cand.band
-            or abs(other.index - cand.index) > FUZZY_WINDOW
-            or other.index == cand.index
-            or abs(len(other.key) - len(key)) > 0.3 * max(len(other.key), len(key), 1)
-            or not _near(other, cand)
-        ):
-            continue
-        matcher = SequenceMatcher(None, key, other.key)
-        if matcher.quick_ratio() >= SIMILAR_RATIO and matcher.ratio() >= SIMILAR_RATIO:
-            pages.add(other.index)
-    return pages
-
-
-def _page_number_value(text: str) -> int | None:
-    match = _DECORATED_PAGE_NO.match(text.strip())
-    if not match:
-        return None
-    token = match.group(1)
-    if token.isdigit():
-        return int(token)
-    return _roman_value(token) if _ROMAN.match(token) else None
-
-
-def _page_number_offsets(
-    candidates: list[_Candidate], pages: list[tuple[int, float, list[Row]]]
-) -> dict[int, int]:
-    """How often each printed-minus-physical page offset occurs among numbers."""
-    counts: dict[int, int] = defaultdict(int)
-    for cand in candidates:
-        value = _page_number_value(cand.text)
-        if value is not None:
-            counts[value - pages[cand.index][0]] += 1
-    return counts
-
-
-def _is_page_number(text: str, page_no: int, offsets: dict[int, int], n: int) -> bool:
-    value = _page_number_value(text)
-    if value is None:
-        return False
-    bare = text.strip().isdigit() or _ROMAN.match(text.strip()) is not None
-    if not bare:
-        return True  # "- 12 -", "Page 12", "12/40" announce themselves
-    if n == 1:
-        return not 1800 <= value <= 2100  # a lone year is a date, not a page number
-    # A bare number is a page number when another page shows the same offset.
-    return offsets.get(value - page_no, 0) >= 2
-
-
-def _roman_value(token: str) -> int | None:
-    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
-    total, prev = 0, 0
-    for c in reversed(token.lower()):
-        v = values[c]
-        total, prev = (total - v, prev) if v < prev else (total + v, v)
-    return total or None

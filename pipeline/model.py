@@ -78,13 +78,18 @@ class LoRALinear(nn.Module):
         return out
 
 
-def add_lora(encoder: nn.Module, rank: int, alpha: float, seed: int) -> None:
+def add_lora(encoder: nn.Module, rank: int, alpha: float, seed: int,
+             first_layer: int = 0) -> None:
+    """Adapters on the linear maps of layers ``first_layer`` and up."""
     gen = torch.Generator().manual_seed(seed)
     for name, module in list(encoder.named_modules()):
         for child_name, child in list(module.named_children()):
             full = f"{name}.{child_name}" if name else child_name
-            if isinstance(child, nn.Linear) and any(full.endswith(t) for t in LORA_TARGETS) \
-                    and ".layer." in f".{full}":
+            parts = full.split(".")
+            if not (isinstance(child, nn.Linear) and "layer" in parts
+                    and any(full.endswith(t) for t in LORA_TARGETS)):
+                continue
+            if int(parts[parts.index("layer") + 1]) >= first_layer:
                 setattr(module, child_name, LoRALinear(child, rank, alpha, gen))
 
 
@@ -111,10 +116,37 @@ class ClauseModel(nn.Module):
                 token_type_ids: torch.Tensor) -> torch.Tensor:
         out = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
                            token_type_ids=token_type_ids)
-        states = out.last_hidden_state
+        return self.pool_head(out.last_hidden_state, attention_mask)
+
+    def pool_head(self, states: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         mask = attention_mask.unsqueeze(-1).to(states.dtype)
         pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         return self.head(self.dropout(pooled))
+
+    # Training splits the encoder: the frozen bottom layers run once per window
+    # (``bottom``), the adapted top layers every step (``top``). Same function as
+    # ``forward``, a fraction of the cost per epoch.
+    def bottom(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+               token_type_ids: torch.Tensor, first_layer: int) -> torch.Tensor:
+        enc = self.encoder
+        h = enc.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
+        mask = self._mask(h, attention_mask)
+        for layer in enc.encoder.layer[:first_layer]:
+            h = layer(h, mask)
+        return h
+
+    def top(self, h: torch.Tensor, attention_mask: torch.Tensor,
+            first_layer: int) -> torch.Tensor:
+        mask = self._mask(h, attention_mask)
+        for layer in self.encoder.encoder.layer[first_layer:]:
+            h = layer(h, mask)
+        return self.pool_head(h, attention_mask)
+
+    def _mask(self, h: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor | None:
+        from transformers.masking_utils import create_bidirectional_mask
+
+        return create_bidirectional_mask(config=self.encoder.config, inputs_embeds=h,
+                                         attention_mask=attention_mask)
 
 
 def trainable_state(model: ClauseModel) -> dict[str, torch.Tensor]:
@@ -125,12 +157,13 @@ def trainable_state(model: ClauseModel) -> dict[str, torch.Tensor]:
 
 def build_model(n_labels: int, *, rank: int, alpha: float, seed: int,
                 encoder_config: dict[str, Any] | None = None,
-                dropout: float = 0.1) -> ClauseModel:
+                dropout: float = 0.1, lora_layers: int | None = None) -> ClauseModel:
     """Base encoder (or a random tiny one from ``encoder_config``) + adapters + head."""
     from transformers import BertConfig, BertModel
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()  # the base checkpoint's unused pooler is expected
+    hf_logging.disable_progress_bar()
     torch.manual_seed(seed)
     if encoder_config is not None:  # tests: a randomly initialised tiny encoder
         encoder = BertModel(BertConfig(**encoder_config), add_pooling_layer=False)
@@ -141,5 +174,6 @@ def build_model(n_labels: int, *, rank: int, alpha: float, seed: int,
                                             local_files_only=True)
     for p in encoder.parameters():
         p.requires_grad = False
-    add_lora(encoder, rank, alpha, seed)
+    n = encoder.config.num_hidden_layers
+    add_lora(encoder, rank, alpha, seed, first_layer=max(0, n - (lora_layers or n)))
     return ClauseModel(encoder, encoder.config.hidden_size, n_labels, dropout)

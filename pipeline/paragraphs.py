@@ -25,7 +25,9 @@ WORD_ZIPF = 3.0
 RARE_ZIPF = 1.5
 # Prefixes that British and treaty usage keeps hyphenated ("co-operation",
 # "non-aggression", "self-defence", "well-being"); checked only when the rest is a word.
-HYPHEN_PREFIXES = frozenset({"co", "non", "self", "well", "quasi", "cross", "half", "anti"})
+HYPHEN_PREFIXES = frozenset(
+    {"co", "non", "self", "well", "quasi", "cross", "half", "anti"}
+)
 
 _MARKER = re.compile(
     r"^(?:\(?\d{1,3}\)|\d{1,3}\.(?:\d{1,3}\.?)*|\(\d{1,3}\.\d{1,3}\)|\([a-zA-Z]{1,2}\)|"
@@ -41,8 +43,8 @@ _REF_WORDS = frozenset(
     "article articles paragraph paragraphs subparagraph subparagraphs annex annexes "
     "chapter chapters part parts section sections point points item items clause "
     "clauses appendix schedule rule rules regulation regulations no. nos. of see under "
-    "in to with by from pursuant letter indent page pages vol. volume footnote note"
-    .split()
+    "in to with by from pursuant letter indent page pages vol. volume footnote "
+    "note".split()
 )
 _HYPHENS = "-\u2010"
 _RULE = re.compile(r"^[_\-–—‐]{5,}$")
@@ -80,7 +82,7 @@ def assemble(
     seps: dict[int, str] = {}
 
     def link(seq: list[Row]) -> None:
-        for p, c in zip(seq, seq[1:]):
+        for p, c in zip(seq, seq[1:], strict=False):
             if _starts_paragraph(p, c, kinds[id(p)], kinds[id(c)], margins, pitch):
                 seps[id(c)] = "\n"
             else:
@@ -97,7 +99,9 @@ def assemble(
             seps[id(notes[0])] = "\n"
             nxt = next((b[0] for b, _ in split[k + 1 :] if b), None)
             if body and nxt is not None and seps[id(nxt)] != "\n":
-                opening = [j for j, r in enumerate(body) if seps.get(id(r), "\n") == "\n"]
+                opening = [
+                    j for j, r in enumerate(body) if seps.get(id(r), "\n") == "\n"
+                ]
                 if opening:
                     at = opening[-1]
                 else:  # the page is all one running paragraph: break it after all
@@ -125,17 +129,21 @@ def assemble(
 def _page_ranges(
     pages: list[list[Row]], spans: list[tuple[Row, int, int]], length: int
 ) -> list[tuple[int, int]]:
-    starts: list[int | None] = []
+    firsts: list[int | None] = []
     i = 0
     for page in pages:  # rows were only reordered within their page
-        starts.append(spans[i][1] if page else None)
+        firsts.append(spans[i][1] if page else None)
         i += len(page)
+    # A page without text gets an empty range where the next page starts.
+    starts: list[int] = []
+    following = length
+    for first in reversed(firsts):
+        following = following if first is None else first
+        starts.append(following)
+    starts.reverse()
     starts[0] = 0
-    nxt = length
-    for k in range(len(starts) - 1, -1, -1):
-        nxt = starts[k] = nxt if starts[k] is None else starts[k]
-    bounds = [s for s in starts if s is not None] + [length]
-    return list(zip(bounds, bounds[1:]))
+    bounds = [*starts, length]
+    return list(zip(bounds, bounds[1:], strict=False))
 
 
 def _body_size(rows: list[Row]) -> float:
@@ -167,7 +175,8 @@ def resolve_hyphen(left: str, right: str, vocab: Counter[str] | None = None) -> 
     """Whether "left-" at a line end and "right" on the next line form one word.
 
     The document's own spelling wins ("cooperation" elsewhere joins, "co-operation"
-    elsewhere keeps the hyphen); then prefixes usually kept hyphenated; then a word list.
+    elsewhere keeps the hyphen); then prefixes usually kept hyphenated; then a word
+    list.
 
     Example:
         >>> resolve_hyphen("agree", "ment"), resolve_hyphen("co", "operation")
@@ -201,12 +210,17 @@ def _join(prev: str, cur: str, vocab: Counter[str]) -> tuple[str, str]:
     """The previous line's text as it will stand, and what goes between the lines."""
     if prev.endswith("\u00ad"):
         return prev[:-1], ""  # a soft hyphen is a discretionary break by definition
-    if len(prev) >= 2 and prev[-1] in _HYPHENS and prev[-2].isalpha() and cur[:1].isalpha():
+    if (
+        len(prev) >= 2
+        and prev[-1] in _HYPHENS
+        and prev[-2].isalnum()
+        and cur[:1].isalnum()
+    ):
         left = _TRAILING_LETTERS.search(prev[:-1])
         right = _LEADING_LETTERS.match(cur)
         if left and right and resolve_hyphen(left.group(), right.group(), vocab):
             return prev[:-1], ""
-        return prev, ""
+        return prev, ""  # a compound or a range: "2020-" / "2021", "Annex 2-" / "A"
     return prev, " "
 
 
@@ -245,11 +259,11 @@ def _starts_paragraph(
         return True
     if abs(p.size - c.size) > max(1.0, 0.12 * p.size):
         return True
-    if p_kind is not None:  # two heading-like lines: one heading if alike and close
-        return not (close and p_kind == c_kind and p.bold == c.bold)
     last_word = p.text.rsplit(" ", 1)[-1].lower().rstrip(",")
     if _MARKER.match(c.text) and last_word not in _REF_WORDS:
         return True
+    if p_kind is not None:  # two heading-like lines: one heading if alike and close
+        return not (close and p_kind == c_kind and p.bold == c.bold)
     if _KEYWORD_MARKER.match(c.text) and p.text[-1:] in ".;:":
         return True
     if same_flow:
@@ -336,15 +350,19 @@ def _margins(rows: list[Row]) -> dict[tuple[int, int], _Margins]:
 
 
 def _pitches(rows: list[Row]) -> dict[int, float]:
-    """The usual baseline-to-baseline distance per font size, over the whole document."""
+    """The usual baseline-to-baseline distance per font size, over the document."""
     samples: dict[int, list[float]] = defaultdict(list)
-    for p, c in zip(rows, rows[1:]):
-        if (p.page_no, p.region) == (c.page_no, c.region) and round(p.size) == round(c.size):
+    for p, c in zip(rows, rows[1:], strict=False):
+        if (p.page_no, p.region) == (c.page_no, c.region) and round(p.size) == round(
+            c.size
+        ):
             d = c.top - p.top
             if 0 < d < 3 * c.size:
                 samples[round(c.size)].append(d)
     # The lower quartile: most gaps inside paragraphs, whatever the share of short ones.
-    return {size: sorted(ds)[len(ds) // 4] for size, ds in samples.items() if len(ds) >= 3}
+    return {
+        size: sorted(ds)[len(ds) // 4] for size, ds in samples.items() if len(ds) >= 3
+    }
 
 
 def _vocabulary(rows: list[Row]) -> Counter[str]:

@@ -2,8 +2,8 @@
 
 The output convention the segmenter relies on: ``text`` holds one paragraph per line;
 the visual lines of a paragraph are joined by one space (a line-end hyphen resolved by
-``paragraphs.resolve_hyphen``), and headings are paragraphs of their own. Running headers,
-footers and page numbers leave the body and come back as ``Furniture``.
+``paragraphs.resolve_hyphen``), and headings are paragraphs of their own. Running
+headers, footers and page numbers leave the body and come back as ``Furniture``.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfplumber.utils import extract_words
 from pdfplumber.utils.exceptions import PdfminerException
+from pdfplumber.utils.text import extract_words
 
 from .errors import EmptyTextError, EncryptedError, IngestError, NeedsOCRError
+from .furniture import find_furniture
 from .ingest import normalise_text
-from .layout import Row, Word, find_furniture, order_rows
+from .layout import Row, Word, order_rows
 from .paragraphs import assemble
 from .quality import page_quality
 from .schema import Furniture, Line, Page, PageQuality
@@ -76,7 +77,7 @@ def extract_pdf(data: bytes, *, name: str, password: str | None = None) -> Extra
         Text, page ranges, line boxes, furniture and per-page warnings.
 
     Raises:
-        EncryptedError, EmptyTextError, NeedsOCRError, IngestError: see ``read_document``.
+        IngestError: and its subclasses, as listed for ``ingest.read_document``.
     """
     warnings: list[str] = []
     pages: list[PageData] = []
@@ -121,12 +122,14 @@ def extract_pdf(data: bytes, *, name: str, password: str | None = None) -> Extra
                 f"{q.nonword_share:.0%}); its text may be garbled, OCR may help"
             )
         elif page.is_scan:
-            warnings.append(f"page {page.page_no}: scanned image without text; needs OCR")
+            warnings.append(
+                f"page {page.page_no}: scanned image without text; needs OCR"
+            )
     _check_has_text(pages, name)
     text, spans, line_spans = assemble([p.rows for p in pages])
     out_pages = tuple(
         Page(p.page_no, start, end, p.width, p.height, p.quality)
-        for p, (start, end) in zip(pages, spans)
+        for p, (start, end) in zip(pages, spans, strict=True)
     )
     lines = tuple(
         Line(row.page_no, start, end, row.bbox()) for row, start, end in line_spans
@@ -148,7 +151,9 @@ def _translate(e: Exception, name: str, password: str | None) -> IngestError:
         cause = e.args[0]
     if isinstance(cause, PDFPasswordIncorrect):
         if password:
-            return EncryptedError(f"{name}: the password given does not open it; check it.")
+            return EncryptedError(
+                f"{name}: the password given does not open it; check it."
+            )
         return EncryptedError(f"{name}: is encrypted; pass --password.")
     if isinstance(cause, PDFEncryptionError):
         return EncryptedError(
@@ -165,7 +170,7 @@ def _translate(e: Exception, name: str, password: str | None) -> IngestError:
 def _pdfium_page_count(data: bytes, password: str | None) -> int | None:
     """A second opinion: pdfminer silently drops pages of damaged page trees."""
     try:
-        import pypdfium2
+        import pypdfium2  # type: ignore[import-untyped]
 
         doc = pypdfium2.PdfDocument(data, password=password)
         try:
@@ -190,7 +195,9 @@ def _read_page(page: Any, warnings: list[str]) -> PageData:
         reason = " ".join(str(e).split()) or "no detail"
         if isinstance(e, PdfminerException) and e.args:
             reason = f"{type(e.args[0]).__name__}: {e.args[0]}"
-        warnings.append(f"page {data.page_no}: could not be read ({reason}); text missing")
+        warnings.append(
+            f"page {data.page_no}: could not be read ({reason}); text missing"
+        )
         logger.warning("page %s could not be read: %s", data.page_no, reason)
         data.rows, data.failed = [], True
     finally:
@@ -202,26 +209,26 @@ def _dedupe_chars(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Drop glyphs drawn again at (nearly) the same spot: overprinted bold."""
     kept: list[dict[str, Any]] = []
     grid: dict[tuple[str, int, int], list[dict[str, Any]]] = {}
-    cell = DEDUPE_MAX
     for ch in chars:
         text = ch["text"]
         if text.isspace():
             kept.append(ch)
             continue
         tol = min(DEDUPE_MAX, max(DEDUPE_MIN, DEDUPE_EM * ch["size"]))
-        gx, gy = int(ch["x0"] // cell), int(ch["doctop"] // cell)
-        duplicate = False
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                for other in grid.get((text, gx + dx, gy + dy), ()):
-                    if (
-                        abs(other["x0"] - ch["x0"]) <= tol
-                        and abs(other["doctop"] - ch["doctop"]) <= tol
-                        and other["upright"] == ch["upright"]
-                    ):
-                        duplicate = True
-                        break
-        if not duplicate:
+        # Cells as wide as the largest tolerance: a twin is in this cell or a neighbour.
+        gx, gy = int(ch["x0"] // DEDUPE_MAX), int(ch["doctop"] // DEDUPE_MAX)
+        twins = (
+            other
+            for dx in (-1, 0, 1)
+            for dy in (-1, 0, 1)
+            for other in grid.get((text, gx + dx, gy + dy), ())
+        )
+        if not any(
+            abs(o["x0"] - ch["x0"]) <= tol
+            and abs(o["doctop"] - ch["doctop"]) <= tol
+            and o["upright"] == ch["upright"]
+            for o in twins
+        ):
             grid.setdefault((text, gx, gy), []).append(ch)
             kept.append(ch)
     return kept
@@ -289,7 +296,8 @@ def _check_has_text(pages: list[PageData], name: str) -> None:
     what = "a scanned document" if any(p.is_scan for p in pages) else "blank pages?"
     raise NeedsOCRError(
         f"{name}: no text layer on any of {len(pages)} pages ({what}); install the "
-        "OCR extra (pip install 'treaty-clauses[ocr]') or run OCR (e.g. ocrmypdf) first."
+        "OCR extra (pip install 'treaty-clauses[ocr]') or run OCR (e.g. ocrmypdf) "
+        "first."
     )
 
 

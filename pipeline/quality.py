@@ -1,7 +1,8 @@
 """How trustworthy a page's text layer is, measured on the text it yielded.
 
-The grade decides what the batch reports: ``no_text`` pages need OCR, ``poor`` pages are
-kept but flagged (the glyphs did not map to real characters), ``fair`` and ``good`` pass.
+The grade decides what the batch reports: ``no_text`` pages need OCR, ``poor`` pages
+are kept but flagged (glyphs that did not map to real characters), ``fair`` and
+``good`` pass.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from .schema import PageQuality
 MIN_TEXT_CHARS = 5
 
 # Share thresholds (0..1). pdfminer writes "(cid:N)" for each glyph whose font has no
-# Unicode map; one such glyph in ten already makes whole words unreadable, while a handful
-# (a symbol font's bullet) is harmless, hence 10 % for poor and 1 % for fair. The same
-# reasoning holds for unprintable characters (private-use, unassigned, U+FFFD).
+# Unicode map; one such glyph in ten already makes whole words unreadable, while a
+# handful (a symbol font's bullet) is harmless, hence 10 % for poor and 1 % for fair.
+# The same holds for unprintable characters (private-use, unassigned, U+FFFD).
 POOR_CID_SHARE = 0.10
 FAIR_CID_SHARE = 0.01
 POOR_UNPRINTABLE_SHARE = 0.10

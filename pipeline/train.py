@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 @dataclasses.dataclass
 class TrainConfig:
-    epochs: int = 6
+    epochs: int = 5
     batch_size: int = 16
     lr: float = 2e-3
     weight_decay: float = 0.01
@@ -75,8 +75,13 @@ def fit(train_rows: Rows, dev_rows: Rows, labels: list[str], config: TrainConfig
 
     mc = config.model
     model = build_model(len(labels), rank=mc.lora_rank, alpha=mc.lora_alpha, seed=mc.seed,
-                        encoder_config=mc.encoder_config, dropout=mc.dropout)
+                        encoder_config=mc.encoder_config, dropout=mc.dropout,
+                        lora_layers=mc.lora_layers)
     clf = ClauseClassifier(model, labels, mc)
+    first = max(0, model.encoder.config.num_hidden_layers - mc.lora_layers)
+    texts = [r["text"] for r in train_rows]
+    ctxs = [r.get("context") or "" for r in train_rows] if mc.use_context else None
+    states, windows_of = _bottom_states(clf, texts, ctxs, first)
     y = torch.from_numpy(label_matrix(train_rows, labels))
     pos = y.sum(0)
     pos_weight = ((len(train_rows) - pos) / pos.clamp(min=1)).sqrt().clamp(1, config.max_pos_weight)
@@ -89,18 +94,20 @@ def fit(train_rows: Rows, dev_rows: Rows, labels: list[str], config: TrainConfig
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
     gen = np.random.default_rng(config.seed)
-    texts = [r["text"] for r in train_rows]
-    ctxs = [r.get("context") or "" for r in train_rows] if mc.use_context else None
     step = 0
     for _epoch in range(config.epochs):
         model.train()
         for idx in _batches(texts, config.batch_size, gen):
-            arrays, mapping = encode_windows(clf.tokenizer, [texts[i] for i in idx],
-                                             [ctxs[i] for i in idx] if ctxs else None,
-                                             mc.max_length, mc.stride)
-            win = model(**{k: torch.from_numpy(v) for k, v in arrays.items()})
-            owner = torch.from_numpy(mapping)
-            pooled = torch.stack([win[owner == i].max(0).values for i in range(len(idx))])
+            wins = [w for i in idx for w in windows_of[i]]
+            owner = torch.tensor([k for k, i in enumerate(idx) for _ in windows_of[i]])
+            width = max(states[w].shape[0] for w in wins)
+            h = torch.zeros(len(wins), width, states[0].shape[1])
+            mask = torch.zeros(len(wins), width, dtype=torch.long)
+            for r, w in enumerate(wins):
+                h[r, : states[w].shape[0]] = states[w]
+                mask[r, : states[w].shape[0]] = 1
+            win = model.top(h, mask, first)
+            pooled = torch.stack([win[owner == k].max(0).values for k in range(len(idx))])
             loss = loss_fn(pooled, y[idx])
             opt.zero_grad()
             loss.backward()
@@ -115,6 +122,32 @@ def fit(train_rows: Rows, dev_rows: Rows, labels: list[str], config: TrainConfig
                                 [r.get("context") or "" for r in dev_rows])
         clf.calibration = fit_calibration(dev_logits, label_matrix(dev_rows, labels), labels)
     return clf
+
+
+def _bottom_states(clf: ClauseClassifier, texts: Sequence[str],
+                   ctxs: Sequence[str] | None, first: int) -> tuple[list[Any], list[list[int]]]:
+    """Hidden states after the frozen layers, one unpadded tensor per window."""
+    import torch
+
+    mc = clf.config
+    states: list[Any] = []
+    windows_of: list[list[int]] = [[] for _ in texts]
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    clf.model.eval()
+    with torch.inference_mode():
+        for s in range(0, len(order), 64):
+            idx = order[s : s + 64]
+            arrays, mapping = encode_windows(clf.tokenizer, [texts[i] for i in idx],
+                                             [ctxs[i] for i in idx] if ctxs else None,
+                                             mc.max_length, mc.stride)
+            t = {k: torch.from_numpy(v) for k, v in arrays.items()}
+            h = clf.model.bottom(t["input_ids"], t["attention_mask"], t["token_type_ids"],
+                                 first)
+            lengths = t["attention_mask"].sum(1).tolist()
+            for w, (owner, n) in enumerate(zip(mapping.tolist(), lengths)):
+                windows_of[idx[owner]].append(len(states))
+                states.append(h[w, :n].clone())
+    return states, windows_of
 
 
 def _batches(texts: Sequence[str], size: int, gen: np.random.Generator) -> list[list[int]]:

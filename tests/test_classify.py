@@ -118,3 +118,17 @@ def test_classify_onnx_agrees_with_torch(tiny: ClauseClassifier, tmp_path: Path)
                                tiny.logits(texts, ["", "", ""]), atol=1e-4)
     q = export_onnx(tiny, tmp_path / "q.onnx", quantize=True)
     assert q.stat().st_size < path.stat().st_size
+
+
+def test_classify_split_forward_equals_full_forward(tiny: ClauseClassifier) -> None:
+    import torch
+
+    arrays, _ = encode_windows(tiny.tokenizer, ["A short clause.", "A longer clause " * 6],
+                               ["H", "H"], 32, 8)
+    t = {k: torch.from_numpy(v) for k, v in arrays.items()}
+    tiny.model.eval()
+    with torch.inference_mode():
+        full = tiny.model(**t)
+        h = tiny.model.bottom(t["input_ids"], t["attention_mask"], t["token_type_ids"], 1)
+        split = tiny.model.top(h, t["attention_mask"], 1)
+    torch.testing.assert_close(full, split)

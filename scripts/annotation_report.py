@@ -1,0 +1,47 @@
+"""Print the annotation statistics and agreement tables (Markdown) for annotations/README.md.
+
+    python scripts/annotation_report.py
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pipeline.agreement import agreement
+from pipeline.annotate import load_records
+from pipeline.dataset import gold, load_splits
+from pipeline.labels import load_labels
+
+
+def main() -> None:
+    records = load_records()
+    labels = load_labels().names
+    splits = load_splits()
+    g = gold(records)
+    docs = {d for d, _s, _e in g}
+    per: dict[str, Counter[str]] = {lb: Counter() for lb in labels}
+    clauses: Counter[str] = Counter()
+    for (d, _s, _e), r in g.items():
+        clauses[splits.get(d, "unassigned")] += 1
+        for lb in r.labels:
+            per[lb][splits.get(d, "unassigned")] += 1
+    print(f"{len(g)} labelled clauses from {len(docs)} documents; "
+          f"{len(records)} records by {len({r.annotator for r in records})} annotators.\n")
+    print("| label | train | dev | test | total |\n|---|---|---|---|---|")
+    print(f"| (clauses) | {clauses['train']} | {clauses['dev']} | {clauses['test']} | "
+          f"{sum(clauses.values())} |")
+    for lb in labels:
+        c = per[lb]
+        print(f"| {lb} | {c['train']} | {c['dev']} | {c['test']} | {sum(c.values())} |")
+    rows = agreement(records, labels)
+    print(f"\nAgreement on the {rows[0].items} clauses labelled by two annotators "
+          f"(first pass vs independent second pass; {rows[0].measure.replace('_', ' ')}, "
+          "per label, each label a yes/no decision):\n")
+    print("| label | value | positives | raw agreement |\n|---|---|---|---|")
+    for r in rows:
+        v = "n/a (never given)" if r.value is None else f"{r.value:.3f}"
+        print(f"| {r.label} | {v} | {r.positives} | {r.observed:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
