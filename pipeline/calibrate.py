@@ -43,13 +43,24 @@ class Calibration:
         return cls(dict(d.get("a", {})), dict(d.get("b", {})), dict(d.get("thresholds", {})))
 
 
-def fit_platt(z: np.ndarray, y: np.ndarray, iters: int = 500,
+def _nll(a: float, b: float, z: np.ndarray, t: np.ndarray, l2: float) -> float:
+    p = np.clip(sigmoid(a * z + b), 1e-12, 1 - 1e-12)
+    return float(-np.sum(t * np.log(p) + (1 - t) * np.log(1 - p)) + 0.5 * l2 * (a * a + b * b))
+
+
+def fit_platt(z: np.ndarray, y: np.ndarray, iters: int = 100,
               l2: float = 1e-3) -> tuple[float, float]:
-    """Fit ``sigmoid(a*z+b)`` to binary ``y`` by Newton's method (Platt's targets)."""
+    """Fit ``sigmoid(a*z+b)`` to binary ``y``: damped Newton on Platt's targets.
+
+    Each step is halved until the loss falls, so large logits cannot make it
+    diverge; a fit that would invert the scores (a <= 0) or not beat the identity
+    map is refused and the identity kept.
+    """
     n_pos, n_neg = float(y.sum()), float(len(y) - y.sum())
     # Platt's smoothed targets keep a and b finite on separable data
     t = np.where(y > 0, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
     a, b = 1.0, 0.0
+    loss = _nll(a, b, z, t, l2)
     for _ in range(iters):
         p = sigmoid(a * z + b)
         g = np.array([np.sum((p - t) * z) + l2 * a, np.sum(p - t) + l2 * b])
@@ -60,9 +71,21 @@ def fit_platt(z: np.ndarray, y: np.ndarray, iters: int = 500,
             step = np.linalg.solve(h, g)
         except np.linalg.LinAlgError:
             break
-        a, b = a - step[0], b - step[1]
-        if np.abs(step).max() < 1e-8:
+        scale = 1.0
+        while scale > 1e-6:
+            na, nb = a - scale * step[0], b - scale * step[1]
+            new = _nll(na, nb, z, t, l2)
+            if new < loss:
+                break
+            scale /= 2
+        else:
             break
+        improvement = loss - new
+        a, b, loss = na, nb, new
+        if improvement < 1e-9:
+            break
+    if a <= 0 or loss >= _nll(1.0, 0.0, z, t, l2):
+        return 1.0, 0.0
     return float(a), float(b)
 
 

@@ -33,7 +33,8 @@ CONTAINER_RE = re.compile(
 LETTER_RE = re.compile(
     r"^(?:Nr\.|No\.|Note No\.?:?|NOTE NO\.?)\s*(?P<num>\d{1,4}|" + ROMAN + r")\s*$"
 )
-PREAMBLE_RE = re.compile(r"^\*?\s*(?:PREAMBLE|Preamble|Préambule|PRÉAMBULE)\b\*?")
+# "PreambleThe States Parties": the corpus runs the heading into the text
+PREAMBLE_RE = re.compile(r"^\*?\s*(?:PREAMBLE|Preamble|Préambule|PRÉAMBULE)(?![a-z])\*?")
 AGREED_RE = re.compile(
     r"(?:ha(?:ve|s)\s+agreed|hereby\s+agree|agree(?:d)?)\s+(?:as\s+follows|upon\s+the"
     r"\s+following)\s*:?|sont\s+convenu(?:e)?s\s+de\s+ce\s+qui\s+suit\s*:?|"
@@ -74,7 +75,9 @@ RECITAL_WORDS = (
     "Motivated|Inspired|Hoping|Endeavouring|Convaincus|Considérant|Désireux|Soucieux|"
     "Reconnaissant|Rappelant|Conscients|Résolus|Animés|Prenant"
 )
-RECITAL_START_RE = re.compile(rf"(?:[,;]\s*|^)(?=(?:{RECITAL_WORDS})\b)")
+RECITAL_START_RE = re.compile(rf"(?:[,;.]\s*|^)(?=(?:{RECITAL_WORDS})\b)")
+# a recital also ends at "; " before a capital ("...its members; Recognising ...")
+RECITAL_SEMICOLON_RE = re.compile(r";\s*(?=[A-Z])")
 
 _ALPHA_ROMAN_AMBIGUOUS = {"i", "v", "x", "l", "c", "ii"}
 

@@ -69,9 +69,9 @@ def write_model_card(model_dir: Path) -> Path:
         "",
         "Multi-label clause classifier of treaty-clauses: all-MiniLM-L6-v2 (Apache-2.0, "
         f"from the PyPI package `{mc['base']}`, verified by sha256 at load) with LoRA "
-        f"adapters (rank {mc['lora_rank']}) on every attention and feed-forward layer and "
-        "a linear head over mean-pooled tokens. Only the adapters and the head are "
-        "stored here (`adapter.safetensors`); no pickle.",
+        f"adapters (rank {mc['lora_rank']}) on the attention and feed-forward maps of its "
+        f"top {mc['lora_layers']} layers and a linear head over mean-pooled tokens. Only "
+        "the adapters and the head are stored here (`adapter.safetensors`); no pickle.",
         "",
         f"- Labels: `labels.json` (guideline v1), {len(json.loads((model_dir / 'labels.json').read_text())['labels'])} labels.",
         f"- Input: article heading + clause text, windows of {mc['max_length']} tokens "

@@ -6,8 +6,9 @@ recorded in ``Document.headings``) or part of a clause. A clause is the smallest
 numbered or paragraph unit; its id comes from its structural path (``art-5.2.b``).
 
 spaCy (a blank English pipeline, no downloaded model) stays inside this module: it
-splits preambles into recitals and letters into sentences, where structure alone
-gives no boundary.
+splits the long run-on paragraphs of letters and notes into sentences, where
+structure alone gives no boundary. Preambles are cut into recitals by their own
+convention (a participle after a comma or semicolon).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ _GROUP_RANK = {"part": 0, "title": 0, "titre": 0, "chapter": 1, "chapitre": 1,
                "section": 2, "division": 2, "sub-section": 3, "subsection": 3}
 _DEFINITION_RE = re.compile(r"^\W{0,3}[“\"'‘*][^”\"'’]{1,80}[”\"'’*]+\W{0,3}\s*(?:shall\s+)?"
                             r"(?:means?|includes?|refers?|has the meaning|désigne)\b")
+# a full stop after these is no sentence end ("No. 28", "Art. 5", "e.g. the")
+_ABBREV_END_RE = re.compile(r"\b(?:No|Nr|Nos|Art|Arts|para|paras|Mr|Mrs|Ms|Dr|St|p|pp|"
+                            r"e\.g|i\.e|cf|etc|viz|Vol|Ref)\.\s*$", re.IGNORECASE)
 _LONG_LETTER_PARA = 400  # chars; shorter letter paragraphs stay whole
 
 
@@ -68,7 +72,7 @@ class RuleSegmenter:
             import spacy
 
             nlp = spacy.blank("en")
-            nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", ";"]})
+            nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?"]})
             self._nlp = nlp
         spans = [(s.start_char, s.end_char) for s in self._nlp(text).sents]
         return spans or [(0, len(text))]
@@ -174,7 +178,7 @@ class _Parser:
         m = mk.LETTER_RE.match(t)
         if m:
             self._new_container(f"letter-{mk.norm_num(m['num'])}")
-            st.region = "letter"
+            self.st.region = "letter"
             self._heading(s, e, "letter")
             return True
         m = mk.CONTAINER_RE.match(t)
@@ -182,9 +186,9 @@ class _Parser:
             kind = m["kind"].lower().replace("annexe", "annex")
             num = _first_token_num(m["rest"])
             self._new_container(self._unique_container(kind, num))
-            st.region = "body"
             self._heading(s, e, "container")
-            st.pending = None if num is None and len(m["rest"].split()) > 1 else "container"
+            self.st.pending = (None if num is None and len(m["rest"].split()) > 1
+                               else "container")
             return True
         m = mk.ARTICLE_RE.match(t)
         if m:
@@ -206,6 +210,11 @@ class _Parser:
         m = mk.GROUP_RE.match(t)
         if m and (m["rest"].strip() == "" or mk.looks_like_heading(m["rest"])):
             self._new_group(m["kind"].lower(), mk.norm_num(m["num"]), m["rest"])
+            self._heading(s, e, "group")
+            return True
+        if re.fullmatch(r"[IVXL]{1,6}\.?", t) and st.region != "final":
+            # a bare roman numeral on its own line numbers the section that follows
+            self._new_group("division", t.rstrip(".").lower(), "")
             self._heading(s, e, "group")
             return True
         if re.fullmatch(r"\d{1,3}\.?", t):
@@ -332,16 +341,22 @@ class _Parser:
                 self._body(rest, e, self.text[rest:e])
 
     def _recitals(self, s: int, e: int) -> list[tuple[int, int]]:
+        """Cut a preamble into recitals: before each participle that opens one, and
+        at "; " before a capital. Full stops are not cuts: "ETS No. 173" and
+        "Art. 8" would split a recital in two."""
         t = self.text[s:e]
         cuts = {0}
         for m in mk.RECITAL_START_RE.finditer(t):
             cuts.add(m.end())
-        for a, _b in self.sentences(t):  # type: ignore[operator]
-            cuts.add(a)
+        for m in mk.RECITAL_SEMICOLON_RE.finditer(t):
+            cuts.add(m.end())
         return _trimmed_spans(self.text, s, e, sorted(cuts))
 
     def _split_sentences(self, s: int, e: int) -> list[tuple[int, int]]:
-        starts = [a for a, _b in self.sentences(self.text[s:e])]  # type: ignore[operator]
+        t = self.text[s:e]
+        starts = [a for a, _b in self.sentences(t)  # type: ignore[operator]
+                  if not _ABBREV_END_RE.search(t[:a]) and not t[a : a + 1].isdigit()
+                  and not t[a : a + 1].islower()]
         return _trimmed_spans(self.text, s, e, starts)
 
     def _table(self, s: int, e: int) -> None:

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 @dataclasses.dataclass
 class TrainConfig:
-    epochs: int = 5
+    epochs: int = 8
     batch_size: int = 16
     lr: float = 2e-3
     weight_decay: float = 0.01
@@ -30,6 +30,7 @@ class TrainConfig:
     seed: int = 13
     threads: int = 2
     max_pos_weight: float = 8.0  # rare labels weigh more, but not unboundedly
+    clip_norm: float = 1.0
     model: ModelConfig = dataclasses.field(default_factory=ModelConfig)
 
     def __post_init__(self) -> None:
@@ -111,6 +112,7 @@ def fit(train_rows: Rows, dev_rows: Rows, labels: list[str], config: TrainConfig
             loss = loss_fn(pooled, y[idx])
             opt.zero_grad()
             loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, config.clip_norm)
             opt.step()
             sched.step()
             step += 1

@@ -37,6 +37,7 @@ def _offline(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ["HF_HOME"] = str(tmp_path_factory.mktemp("hf_home"))
     os.environ["HF_DATASETS_CACHE"] = str(tmp_path_factory.mktemp("hf_datasets"))
+    os.environ["TREATY_CACHE"] = str(tmp_path_factory.mktemp("treaty_cache"))
 
 
 def make_doc(text: str, path: str = "<memory>") -> Document:
