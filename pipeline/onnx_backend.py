@@ -65,7 +65,14 @@ def export_onnx(clf: ClauseClassifier, path: Path, *, quantize: bool = True) -> 
         return path
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(fp32), str(path), per_channel=True, weight_type=QuantType.QInt8)
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # the quantizer logs advice on the root logger
+    try:
+        quantize_dynamic(str(fp32), str(path), per_channel=True,
+                         weight_type=QuantType.QInt8)
+    finally:
+        root.setLevel(level)
     fp32.unlink(missing_ok=True)
     return path
 
