@@ -12,7 +12,6 @@ a short and a long PDF, to show whether memory grows with page count.
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -54,13 +53,14 @@ def timed(fn, path: Path, repeat: int = 1) -> tuple[int, float]:
 
 def child_peak(reader: str, path: Path) -> float:
     """Max RSS (MB) of a fresh interpreter that runs one reader on one file."""
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent process
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
             f"from benchmarks.ingest_speed import {reader}; {reader}(__import__('pathlib')"
-            f".Path({str(path)!r})); import resource; "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+            f".Path({str(path)!r})); "
+            "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
-    return int(out.stdout.strip().splitlines()[-1]) / 1024
+    return int(out.stdout.split()[-2]) / 1024
 
 
 def long_pdf(tmp: Path) -> Path:
@@ -75,7 +75,13 @@ def long_pdf(tmp: Path) -> Path:
 
 def main() -> None:
     tmp = Path(tempfile.mkdtemp())
-    pdfs = [Path(p) for p in sys.argv[1:]] or sorted(REAL.glob("*.pdf")) + [long_pdf(tmp)]
+    args = [a for a in sys.argv[1:] if a != "--memory-only"]
+    pdfs = [Path(p) for p in args] or sorted(REAL.glob("*.pdf")) + [long_pdf(tmp)]
+    if "--memory-only" in sys.argv:
+        for pdf in pdfs:
+            print(f"peak RSS {pdf.name}: ours {child_peak('ours', pdf):.1f} MB, raw "
+                  f"pdfplumber {child_peak('raw_pdfplumber', pdf):.1f} MB")
+        return
     rows = []
     tot_ours = tot_raw = 0.0
     tot_pages = 0
@@ -99,7 +105,6 @@ def main() -> None:
         r["peak_mb_raw"] = round(child_peak("raw_pdfplumber", path), 1)
         print(f"peak RSS {r['file']} ({r['pages']} pages): ours {r['peak_mb_ours']} MB, "
               f"raw pdfplumber {r['peak_mb_raw']} MB")
-    print(f"(this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
 
 
 if __name__ == "__main__":

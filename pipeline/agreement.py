@@ -57,9 +57,14 @@ def krippendorff_alpha(units: list[list[int]]) -> float | None:
 
 
 def agreement(records: Iterable[AnnotationRecord], labels: list[str]) -> list[LabelAgreement]:
-    """Per-label agreement on clauses labelled by two or more annotators."""
+    """Per-label agreement on clauses labelled by two or more independent annotators.
+
+    Adjudicators (``adjudicator-*``) saw the other labels, so they are left out.
+    """
     by_clause: dict[tuple[str, int, int], dict[str, tuple[str, ...]]] = defaultdict(dict)
     for (who, doc, s, e), r in latest(records).items():
+        if who.startswith("adjudicat"):
+            continue
         by_clause[(doc, s, e)][who] = r.labels
     shared = {k: v for k, v in by_clause.items() if len(v) >= 2}
     annotators = sorted({w for v in shared.values() for w in v})
