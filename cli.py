@@ -15,8 +15,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
-                  help="Read defence and security agreements and label their clauses.")
+app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="Read defence and security agreements and label their clauses.",
+)
 err_console = Console(stderr=True)
 # where annotations are stored; a plain path so that importing it stays cheap
 DONE_DIR = Path(__file__).resolve().parent / "annotations" / "done"
@@ -33,39 +36,83 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
 ) -> None:
     """Read defence and security agreements and label their clauses."""
 
 
 def _progress(jobs: Iterable[T], total: int) -> Iterable[T]:
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
-    with Progress(TextColumn("Extracting"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                  console=err_console, transient=False) as bar:
+    with Progress(
+        TextColumn("Extracting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=False,
+    ) as bar:
         yield from bar.track(jobs, total=total)
 
 
 @app.command("extract")
 def extract_cli(
-    inputs: Annotated[list[str], typer.Argument(
-        help="PDF or text files, folders (searched recursively) and globs.")],
-    out: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        "--out", "-o", file_okay=False, help="Folder for the output.")] = None,
-    fmt: Annotated[str, typer.Option(
-        "--format", "-f", help="json: a file per input in --out; jsonl: one line per "
-        "input, to --out/documents.jsonl or to stdout without --out.")] = "json",
-    password: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        help="Password for encrypted PDFs.")] = None,
-    classify: Annotated[bool, typer.Option(
-        help="Label clauses with the classifier (--no-classify: structure only).")] = True,
-    model: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        file_okay=False, help="Model directory (default: the committed model).")] = None,
-    backend: Annotated[str, typer.Option(
-        help="auto (ONNX Runtime when installed), onnx or torch.")] = "auto",
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="PDF or text files, folders (searched recursively) and globs."
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(  # noqa: UP045
+            "--out", "-o", file_okay=False, help="Folder for the output."
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json: a file per input in --out; jsonl: one line per "
+            "input, to --out/documents.jsonl or to stdout without --out.",
+        ),
+    ] = "json",
+    password: Annotated[
+        str | None,
+        typer.Option(  # noqa: UP045
+            help="Password for encrypted PDFs."
+        ),
+    ] = None,
+    classify: Annotated[
+        bool,
+        typer.Option(
+            help="Label clauses with the classifier (--no-classify: structure only)."
+        ),
+    ] = True,
+    model: Annotated[
+        Path | None,
+        typer.Option(  # noqa: UP045
+            file_okay=False, help="Model directory (default: the committed model)."
+        ),
+    ] = None,
+    backend: Annotated[
+        str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch.")
+    ] = "auto",
 ) -> None:
     """Split agreements into clauses, label them, and write one JSON document per input.
 
@@ -85,8 +132,14 @@ def extract_cli(
             err_console.print(f"[red]error:[/] {e}")
             raise typer.Exit(1) from e
     try:
-        summary = run_batch(inputs, out, OutputFormat(fmt), password=password,
-                            progress=_progress, classifier=classifier)
+        summary = run_batch(
+            inputs,
+            out,
+            OutputFormat(fmt),
+            password=password,
+            progress=_progress,
+            classifier=classifier,
+        )
     except ValueError as e:
         err_console.print(f"[red]error:[/] --format must be json or jsonl ({e})")
         raise typer.Exit(2) from e
@@ -94,9 +147,13 @@ def extract_cli(
         err_console.print(f"[red]error:[/] {e}")
         raise typer.Exit(2) from e
     table = Table(title="treaty extract", show_header=False)
-    for k, v in (("documents", summary.documents), ("pages", summary.pages),
-                 ("clauses", summary.clauses), ("failures", summary.failed),
-                 ("time", f"{summary.seconds:.1f} s")):
+    for k, v in (
+        ("documents", summary.documents),
+        ("pages", summary.pages),
+        ("clauses", summary.clauses),
+        ("failures", summary.failed),
+        ("time", f"{summary.seconds:.1f} s"),
+    ):
         table.add_row(k, str(v))
     for status, n in sorted(summary.statuses.items()):
         table.add_row(f"  {status}", str(n))
@@ -125,9 +182,23 @@ def labels_cli(
 
     labels = load_labels()
     if as_json:
-        typer.echo(json.dumps({"version": labels.version, "labels": [
-            {"name": lb.name, "group": lb.group, "description": lb.description}
-            for lb in labels.labels]}, indent=2, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {
+                    "version": labels.version,
+                    "labels": [
+                        {
+                            "name": lb.name,
+                            "group": lb.group,
+                            "description": lb.description,
+                        }
+                        for lb in labels.labels
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     table = Table(title=f"labels ({labels.version})")
     for col in ("label", "group", "the clause regulates"):
@@ -137,8 +208,10 @@ def labels_cli(
     Console().print(table)
 
 
-annotate_app = typer.Typer(no_args_is_help=True,
-                           help="Annotation round trip: export, import, agreement, stats.")
+annotate_app = typer.Typer(
+    no_args_is_help=True,
+    help="Annotation round trip: export, import, agreement, stats.",
+)
 app.add_typer(annotate_app, name="annotate")
 
 _FORMAT_HELP = "labelstudio, prodigy or doccano"
@@ -150,28 +223,60 @@ def _tool_format(fmt: str) -> Any:
     try:
         return ToolFormat(fmt)
     except ValueError as e:
-        err_console.print(f"[red]error:[/] --format must be {_FORMAT_HELP}, not {fmt!r}")
+        err_console.print(
+            f"[red]error:[/] --format must be {_FORMAT_HELP}, not {fmt!r}"
+        )
         raise typer.Exit(2) from e
 
 
 @annotate_app.command("export")
 def annotate_export_cli(
-    out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False,
-                                      help="Task file to write.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help=_FORMAT_HELP)] = "labelstudio",
-    doc: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
-        "--doc", help="Corpus document id (repeatable), e.g. BWBV0001034.")] = None,
-    docs_file: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        "--docs-file", exists=True, dir_okay=False, help="File with one id per line.")] = None,
-    select: Annotated[str, typer.Option(
-        help="document (all clauses), unlabelled, or uncertain (needs --model).")] = "document",
-    limit: Annotated[Optional[int], typer.Option(help="At most this many tasks.")] = None,  # noqa: UP045
-    per_doc: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        help="At most this many clauses per document, spread over it.")] = None,
-    annotator: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        help="With --select unlabelled: clauses this annotator has not labelled.")] = None,
-    corpus: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        file_okay=False, help="Corpus folder (default ../shared/corpora).")] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", dir_okay=False, help="Task file to write.")
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help=_FORMAT_HELP)
+    ] = "labelstudio",
+    doc: Annotated[
+        list[str] | None,
+        typer.Option(  # noqa: UP045
+            "--doc", help="Corpus document id (repeatable), e.g. BWBV0001034."
+        ),
+    ] = None,
+    docs_file: Annotated[
+        Path | None,
+        typer.Option(  # noqa: UP045
+            "--docs-file",
+            exists=True,
+            dir_okay=False,
+            help="File with one id per line.",
+        ),
+    ] = None,
+    select: Annotated[
+        str,
+        typer.Option(
+            help="document (all clauses), unlabelled, or uncertain (needs --model)."
+        ),
+    ] = "document",
+    limit: Annotated[int | None, typer.Option(help="At most this many tasks.")] = None,  # noqa: UP045
+    per_doc: Annotated[
+        int | None,
+        typer.Option(  # noqa: UP045
+            help="At most this many clauses per document, spread over it."
+        ),
+    ] = None,
+    annotator: Annotated[
+        str | None,
+        typer.Option(  # noqa: UP045
+            help="With --select unlabelled: clauses this annotator has not labelled."
+        ),
+    ] = None,
+    corpus: Annotated[
+        Path | None,
+        typer.Option(  # noqa: UP045
+            file_okay=False, help="Corpus folder (default ../shared/corpora)."
+        ),
+    ] = None,
 ) -> None:
     """Write annotation tasks for Label Studio, Prodigy or doccano."""
     from pipeline.annotate import CorpusDocs
@@ -184,8 +289,16 @@ def annotate_export_cli(
         raise typer.Exit(2)
     tool = _tool_format(fmt)
     try:
-        paths = export_tasks(ids, tool, out, docs=CorpusDocs(corpus), select=select,
-                             limit=limit, annotator=annotator, per_doc=per_doc)
+        paths = export_tasks(
+            ids,
+            tool,
+            out,
+            docs=CorpusDocs(corpus),
+            select=select,
+            limit=limit,
+            annotator=annotator,
+            per_doc=per_doc,
+        )
     except PipelineError as e:
         err_console.print(f"[red]error:[/] {e}")
         raise typer.Exit(1) from e
@@ -195,16 +308,28 @@ def annotate_export_cli(
 
 @annotate_app.command("import")
 def annotate_import_cli(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
-                                         help="The tool's export.")],
-    fmt: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--format", "-f", help=_FORMAT_HELP + " (default: detected)")] = None,
-    annotator: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        help="Who labelled it (default: the name the tool recorded).")] = None,
-    batch: Annotated[Optional[str], typer.Option(help="Batch name for the store file.")] = None,  # noqa: UP045
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="The tool's export.")
+    ],
+    fmt: Annotated[
+        str | None,
+        typer.Option(  # noqa: UP045
+            "--format", "-f", help=_FORMAT_HELP + " (default: detected)"
+        ),
+    ] = None,
+    annotator: Annotated[
+        str | None,
+        typer.Option(  # noqa: UP045
+            help="Who labelled it (default: the name the tool recorded)."
+        ),
+    ] = None,
+    batch: Annotated[
+        str | None, typer.Option(help="Batch name for the store file.")
+    ] = None,  # noqa: UP045
     corpus: Annotated[Optional[Path], typer.Option(file_okay=False)] = None,  # noqa: UP045
-    store: Annotated[Path, typer.Option(file_okay=False,
-                                        help="Annotation store folder.")] = DONE_DIR,
+    store: Annotated[
+        Path, typer.Option(file_okay=False, help="Annotation store folder.")
+    ] = DONE_DIR,
 ) -> None:
     """Validate a tool's export and append it to annotations/done (all or nothing)."""
     from pipeline.annotate import CorpusDocs
@@ -213,20 +338,29 @@ def annotate_import_cli(
 
     tool = _tool_format(fmt) if fmt else None
     try:
-        report = import_annotations(file, fmt=tool, annotator=annotator, batch=batch,
-                                    docs=CorpusDocs(corpus), store=store)
+        report = import_annotations(
+            file,
+            fmt=tool,
+            annotator=annotator,
+            batch=batch,
+            docs=CorpusDocs(corpus),
+            store=store,
+        )
     except PipelineError as e:
         err_console.print(f"[red]error:[/] {e}")
         raise typer.Exit(1) from e
-    err_console.print(f"imported {report.imported} annotation(s), skipped "
-                      f"{report.skipped} (ignored or cancelled) -> {report.store}")
+    err_console.print(
+        f"imported {report.imported} annotation(s), skipped "
+        f"{report.skipped} (ignored or cancelled) -> {report.store}"
+    )
 
 
 @annotate_app.command("agreement")
 def annotate_agreement_cli(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
-    store: Annotated[Path, typer.Option(file_okay=False,
-                                        help="Annotation store folder.")] = DONE_DIR,
+    store: Annotated[
+        Path, typer.Option(file_okay=False, help="Annotation store folder.")
+    ] = DONE_DIR,
 ) -> None:
     """Per-label agreement (Cohen's kappa; Krippendorff's alpha for 3+ annotators)."""
     from dataclasses import asdict
@@ -241,16 +375,23 @@ def annotate_agreement_cli(
     for col in ("label", "measure", "value", "clauses", "positives", "raw agreement"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r.label, r.measure, "n/a" if r.value is None else f"{r.value:.3f}",
-                      str(r.items), str(r.positives), f"{r.observed:.3f}")
+        table.add_row(
+            r.label,
+            r.measure,
+            "n/a" if r.value is None else f"{r.value:.3f}",
+            str(r.items),
+            str(r.positives),
+            f"{r.observed:.3f}",
+        )
     Console().print(table)
 
 
 @annotate_app.command("stats")
 def annotate_stats_cli(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
-    store: Annotated[Path, typer.Option(file_okay=False,
-                                        help="Annotation store folder.")] = DONE_DIR,
+    store: Annotated[
+        Path, typer.Option(file_okay=False, help="Annotation store folder.")
+    ] = DONE_DIR,
 ) -> None:
     """Counts of labelled clauses per label and split."""
     from pipeline.roundtrip import stats_report
@@ -273,10 +414,16 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "treaty-minilm-
 
 @app.command("train")
 def train_cli(
-    out: Annotated[Path, typer.Option("--out", "-o", file_okay=False,
-                                      help="Model directory to write.")] = DEFAULT_MODEL_DIR,
-    config: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        exists=True, dir_okay=False, help="TOML file with TrainConfig fields.")] = None,
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", file_okay=False, help="Model directory to write."),
+    ] = DEFAULT_MODEL_DIR,
+    config: Annotated[
+        Path | None,
+        typer.Option(  # noqa: UP045
+            exists=True, dir_okay=False, help="TOML file with TrainConfig fields."
+        ),
+    ] = None,
     epochs: Annotated[Optional[int], typer.Option(help="Override epochs.")] = None,  # noqa: UP045
     seed: Annotated[Optional[int], typer.Option(help="Override the seed.")] = None,  # noqa: UP045
     corpus: Annotated[Optional[Path], typer.Option(file_okay=False)] = None,  # noqa: UP045
@@ -297,8 +444,12 @@ def train_cli(
             task = bar.add_task("Training", total=None)
 
             def tick(step: int, total: int, loss: float) -> None:
-                bar.update(task, completed=step, total=total,
-                           description=f"Training (loss {loss:.3f})")
+                bar.update(
+                    task,
+                    completed=step,
+                    total=total,
+                    description=f"Training (loss {loss:.3f})",
+                )
 
             path = train_from_annotations(out, cfg, corpus_dir=corpus, progress=tick)
     except PipelineError as e:
@@ -308,20 +459,29 @@ def train_cli(
     for split in ("dev", "test"):
         if split in metrics:
             m = metrics[split]
-            err_console.print(f"{split}: micro-F1 {m['micro_f']:.3f}  macro-F1 "
-                              f"{m['macro_f']:.3f}  ECE {m['ece']:.3f}")
+            err_console.print(
+                f"{split}: micro-F1 {m['micro_f']:.3f}  macro-F1 "
+                f"{m['macro_f']:.3f}  ECE {m['ece']:.3f}"
+            )
     err_console.print(f"model written to {path}")
 
 
 @app.command("evaluate")
 def evaluate_cli(
-    model: Annotated[Path, typer.Option(file_okay=False, exists=True,
-                                        help="Model directory.")] = DEFAULT_MODEL_DIR,
+    model: Annotated[
+        Path, typer.Option(file_okay=False, exists=True, help="Model directory.")
+    ] = DEFAULT_MODEL_DIR,
     split: Annotated[str, typer.Option(help="train, dev or test.")] = "test",
-    baselines: Annotated[bool, typer.Option(
-        help="Also score TF-IDF + logistic regression and keyword rules.")] = True,
-    out: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        dir_okay=False, help="Write the report as JSON here.")] = None,
+    baselines: Annotated[
+        bool,
+        typer.Option(help="Also score TF-IDF + logistic regression and keyword rules."),
+    ] = True,
+    out: Annotated[
+        Path | None,
+        typer.Option(  # noqa: UP045
+            dir_okay=False, help="Write the report as JSON here."
+        ),
+    ] = None,
     corpus: Annotated[Optional[Path], typer.Option(file_okay=False)] = None,  # noqa: UP045
 ) -> None:
     """Score a model on a split: per-label P/R/F1, AUPR, P@80%R; micro/macro F1; ECE."""
@@ -340,33 +500,51 @@ def evaluate_cli(
 
 @app.command("classify")
 def classify_cli(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
-                                         help='JSON Lines: {"id", "text"[, "context"]}.')],
-    model: Annotated[Path, typer.Option(file_okay=False,
-                                        help="Model directory.")] = DEFAULT_MODEL_DIR,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help='JSON Lines: {"id", "text"[, "context"]}.'
+        ),
+    ],
+    model: Annotated[
+        Path, typer.Option(file_okay=False, help="Model directory.")
+    ] = DEFAULT_MODEL_DIR,
     batch_size: Annotated[int, typer.Option(min=1)] = 32,
 ) -> None:
-    """Label texts: one output line per input line with labels and every label's score."""
+    """Label texts: a line out per line in, with labels and every label's score."""
     from pipeline.classify import ClauseClassifier
     from pipeline.errors import PipelineError
 
     try:
         clf = ClauseClassifier.from_pretrained(model)
-        rows = [json.loads(x) for x in file.read_text(encoding="utf-8").splitlines()
-                if x.strip()]
+        rows = [
+            json.loads(x)
+            for x in file.read_text(encoding="utf-8").splitlines()
+            if x.strip()
+        ]
     except (PipelineError, json.JSONDecodeError) as e:
         err_console.print(f"[red]error:[/] {file}: {e}")
         raise typer.Exit(1) from e
     bad = [i for i, r in enumerate(rows, 1) if not isinstance(r.get("text"), str)]
     if bad:
-        err_console.print(f"[red]error:[/] {file}: line(s) {bad[:5]} have no \"text\"")
+        err_console.print(f'[red]error:[/] {file}: line(s) {bad[:5]} have no "text"')
         raise typer.Exit(1)
-    preds = clf.predict([r["text"] for r in rows], [r.get("context", "") for r in rows],
-                        batch_size=batch_size)
+    preds = clf.predict(
+        [r["text"] for r in rows],
+        [r.get("context", "") for r in rows],
+        batch_size=batch_size,
+    )
     for r, p in zip(rows, preds):
-        typer.echo(json.dumps({"id": r.get("id"), "labels": [x.label for x in p if x.selected],
-                               "scores": {x.label: round(x.score, 4) for x in p},
-                               "model": f"{clf.config.name}@{clf.config.version}"}))
+        typer.echo(
+            json.dumps(
+                {
+                    "id": r.get("id"),
+                    "labels": [x.label for x in p if x.selected],
+                    "scores": {x.label: round(x.score, 4) for x in p},
+                    "model": f"{clf.config.name}@{clf.config.version}",
+                }
+            )
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

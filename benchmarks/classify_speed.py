@@ -69,8 +69,10 @@ def main() -> None:
     b = onnx_clf.to_predictions(onnx_clf.scores(texts, contexts))
     same = sum(x.selected == y.selected for ra, rb in zip(a, b) for x, y in zip(ra, rb))
     total = sum(len(r) for r in a)
-    print(f"torch: {cps_torch:.1f} clauses/s; ONNX int8: {cps_onnx:.1f} clauses/s "
-          f"({args.threads} threads, batch {args.batch})")
+    print(
+        f"torch: {cps_torch:.1f} clauses/s; ONNX int8: {cps_onnx:.1f} clauses/s "
+        f"({args.threads} threads, batch {args.batch})"
+    )
     print(f"model load: torch {t_load_torch:.2f} s, ONNX (cached) {t_load_onnx:.2f} s")
     print(f"torch vs ONNX decisions on test: {same}/{total} = {same / total:.4f}")
     print(f"`treaty --help` start-up: {help_startup():.3f} s (best of 5)")

@@ -5,8 +5,9 @@ pdfplumber's page.extract_text() (pages closed after use, as a careful user woul
 and their ratio; then peak memory (max RSS, each reader in a fresh child process) for
 a short and a long PDF, to show whether memory grows with page count.
 
-    python benchmarks/ingest_speed.py [PDF ...]     (default: ../shared/corpora/real-pdfs
-                                                     and a 150-page rendered treaty)
+    python benchmarks/ingest_speed.py [--memory-only] [PDF ...]
+
+(default PDFs: ../shared/corpora/real-pdfs and a 127-page rendered treaty)
 """
 
 from __future__ import annotations
@@ -54,12 +55,15 @@ def timed(fn, path: Path, repeat: int = 1) -> tuple[int, float]:
 def child_peak(reader: str, path: Path) -> float:
     """Max RSS (MB) of a fresh interpreter that runs one reader on one file."""
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent process
-    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
-            f"from benchmarks.ingest_speed import {reader}; {reader}(__import__('pathlib')"
-            f".Path({str(path)!r})); "
-            "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+        f"from benchmarks.ingest_speed import {reader}; {reader}(__import__('pathlib')"
+        f".Path({str(path)!r})); "
+        "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     return int(out.stdout.split()[-2]) / 1024
 
 
@@ -79,8 +83,10 @@ def main() -> None:
     pdfs = [Path(p) for p in args] or sorted(REAL.glob("*.pdf")) + [long_pdf(tmp)]
     if "--memory-only" in sys.argv:
         for pdf in pdfs:
-            print(f"peak RSS {pdf.name}: ours {child_peak('ours', pdf):.1f} MB, raw "
-                  f"pdfplumber {child_peak('raw_pdfplumber', pdf):.1f} MB")
+            print(
+                f"peak RSS {pdf.name}: ours {child_peak('ours', pdf):.1f} MB, raw "
+                f"pdfplumber {child_peak('raw_pdfplumber', pdf):.1f} MB"
+            )
         return
     rows = []
     tot_ours = tot_raw = 0.0
@@ -88,23 +94,37 @@ def main() -> None:
     for pdf in pdfs:
         pages, t_raw = timed(raw_pdfplumber, pdf)
         _, t_ours = timed(ours, pdf)
-        tot_ours, tot_raw, tot_pages = tot_ours + t_ours, tot_raw + t_raw, tot_pages + pages
-        rows.append({"file": pdf.name, "pages": pages,
-                     "raw_pages_s": round(pages / t_raw, 1),
-                     "ours_pages_s": round(pages / t_ours, 1),
-                     "ratio": round(t_ours / t_raw, 2)})
+        tot_ours, tot_raw, tot_pages = (
+            tot_ours + t_ours,
+            tot_raw + t_raw,
+            tot_pages + pages,
+        )
+        rows.append(
+            {
+                "file": pdf.name,
+                "pages": pages,
+                "raw_pages_s": round(pages / t_raw, 1),
+                "ours_pages_s": round(pages / t_ours, 1),
+                "ratio": round(t_ours / t_raw, 2),
+            }
+        )
         print(json.dumps(rows[-1]), flush=True)
-    print(f"\nall files: {tot_pages} pages; raw pdfplumber {tot_pages / tot_raw:.1f} pages/s, "
-          f"treaty extract ingestion {tot_pages / tot_ours:.1f} pages/s, "
-          f"cost ratio {tot_ours / tot_raw:.2f}x")
+    print(
+        f"\nall files: {tot_pages} pages; raw pdfplumber "
+        f"{tot_pages / tot_raw:.1f} pages/s, "
+        f"treaty extract ingestion {tot_pages / tot_ours:.1f} pages/s, "
+        f"cost ratio {tot_ours / tot_raw:.2f}x"
+    )
     by_pages = sorted(rows, key=lambda r: r["pages"])
     short, long = by_pages[0], by_pages[-1]
     for r in (short, long):
         path = next(p for p in pdfs if p.name == r["file"])
         r["peak_mb_ours"] = round(child_peak("ours", path), 1)
         r["peak_mb_raw"] = round(child_peak("raw_pdfplumber", path), 1)
-        print(f"peak RSS {r['file']} ({r['pages']} pages): ours {r['peak_mb_ours']} MB, "
-              f"raw pdfplumber {r['peak_mb_raw']} MB")
+        print(
+            f"peak RSS {r['file']} ({r['pages']} pages): ours {r['peak_mb_ours']} MB, "
+            f"raw pdfplumber {r['peak_mb_raw']} MB"
+        )
 
 
 if __name__ == "__main__":

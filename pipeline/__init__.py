@@ -30,10 +30,10 @@ _EXPORTS = {
     "Status": "pipeline.schema",
 }
 
-if TYPE_CHECKING:
-    from pipeline.errors import PipelineError
-    from pipeline.pipeline import Pipeline, extract
-    from pipeline.schema import (
+if TYPE_CHECKING:  # re-exports for type checkers; at run time __getattr__ imports
+    from pipeline.errors import PipelineError  # noqa: F401
+    from pipeline.pipeline import Pipeline, extract  # noqa: F401
+    from pipeline.schema import (  # noqa: F401
         SCHEMA_VERSION,
         Clause,
         Document,

@@ -56,12 +56,16 @@ def krippendorff_alpha(units: list[list[int]]) -> float | None:
     return 1 - do / de
 
 
-def agreement(records: Iterable[AnnotationRecord], labels: list[str]) -> list[LabelAgreement]:
+def agreement(
+    records: Iterable[AnnotationRecord], labels: list[str]
+) -> list[LabelAgreement]:
     """Per-label agreement on clauses labelled by two or more independent annotators.
 
     Adjudicators (``adjudicator-*``) saw the other labels, so they are left out.
     """
-    by_clause: dict[tuple[str, int, int], dict[str, tuple[str, ...]]] = defaultdict(dict)
+    by_clause: dict[tuple[str, int, int], dict[str, tuple[str, ...]]] = defaultdict(
+        dict
+    )
     for (who, doc, s, e), r in latest(records).items():
         if who.startswith("adjudicat"):
             continue
@@ -75,8 +79,11 @@ def agreement(records: Iterable[AnnotationRecord], labels: list[str]) -> list[La
         pos = sum(sum(u) for u in units)
         if len(annotators) == 2:
             a1, a2 = annotators
-            pairs = [(int(label in v[a1]), int(label in v[a2]))
-                     for v in shared.values() if a1 in v and a2 in v]
+            pairs = [
+                (int(label in v[a1]), int(label in v[a2]))
+                for v in shared.values()
+                if a1 in v and a2 in v
+            ]
             value = cohen_kappa([p[0] for p in pairs], [p[1] for p in pairs])
             measure = "cohen_kappa"
         else:
@@ -86,8 +93,11 @@ def agreement(records: Iterable[AnnotationRecord], labels: list[str]) -> list[La
     return out
 
 
-def label_counts(records: Iterable[AnnotationRecord], splits: dict[str, str],
-                 annotator: str | None = None) -> dict[str, Counter[str]]:
+def label_counts(
+    records: Iterable[AnnotationRecord],
+    splits: dict[str, str],
+    annotator: str | None = None,
+) -> dict[str, Counter[str]]:
     """Clause counts per label and split (one vote per clause: the primary pass)."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     seen: set[tuple[str, int, int]] = set()

@@ -70,19 +70,26 @@ class Task:
         return sha256_text(self.text)
 
     def meta(self) -> dict[str, Any]:
-        return {"doc_id": self.doc_id, "clause_id": self.clause_id, "start": self.start,
-                "end": self.end, "text_sha256": self.text_sha256,
-                "context": self.context}
+        return {
+            "doc_id": self.doc_id,
+            "clause_id": self.clause_id,
+            "start": self.start,
+            "end": self.end,
+            "text_sha256": self.text_sha256,
+            "context": self.context,
+        }
 
 
 class CorpusDocs:
     """Corpus documents by id, read and segmented on first use."""
 
-    def __init__(self, corpus_dir: Path | None = None,
-                 manifest: Path | None = None) -> None:
+    def __init__(
+        self, corpus_dir: Path | None = None, manifest: Path | None = None
+    ) -> None:
         self.dir = corpus_dir or corpus.default_corpus_dir()
-        self._files = {r["doc_id"]: r["file"]
-                       for r in corpus.records(manifest or corpus.MANIFEST)}
+        self._files = {
+            r["doc_id"]: r["file"] for r in corpus.records(manifest or corpus.MANIFEST)
+        }
         self._cache: dict[str, Document] = {}
 
     def __contains__(self, doc_id: object) -> bool:
@@ -93,12 +100,16 @@ class CorpusDocs:
             from pipeline.pipeline import Pipeline
 
             if doc_id not in self._files:
-                raise AnnotationError(f"document {doc_id!r} is not in corpora/manifest.jsonl;"
-                                      " run scripts/build_manifest.py or fix the id")
+                raise AnnotationError(
+                    f"document {doc_id!r} is not in corpora/manifest.jsonl;"
+                    " run scripts/build_manifest.py or fix the id"
+                )
             path = self.dir / self._files[doc_id]
             if not path.is_file():
-                raise AnnotationError(f"{path}: corpus file missing; pass --corpus DIR "
-                                      "pointing at the shared corpora folder")
+                raise AnnotationError(
+                    f"{path}: corpus file missing; pass --corpus DIR "
+                    "pointing at the shared corpora folder"
+                )
             doc = Pipeline().process(path)
             self._cache[doc_id] = dataclasses.replace(doc, doc_id=doc_id)
         return self._cache[doc_id]
@@ -110,10 +121,18 @@ def clause_context(c: Clause) -> str:
 
 
 def tasks_for(doc: Document, clauses: Iterable[Clause] | None = None) -> list[Task]:
-    return [Task(doc.doc_id, c.clause_id, c.start, c.end, doc.text[c.start : c.end],
-                 clause_context(c),
-                 {p.label: p.score for p in c.predictions} or None)
-            for c in (doc.clauses if clauses is None else clauses)]
+    return [
+        Task(
+            doc.doc_id,
+            c.clause_id,
+            c.start,
+            c.end,
+            doc.text[c.start : c.end],
+            clause_context(c),
+            {p.label: p.score for p in c.predictions} or None,
+        )
+        for c in (doc.clauses if clauses is None else clauses)
+    ]
 
 
 # -- store -----------------------------------------------------------------------
@@ -126,8 +145,9 @@ def load_records(store: Path = DONE_DIR) -> list[AnnotationRecord]:
     return out
 
 
-def latest(records: Iterable[AnnotationRecord]) -> dict[tuple[str, str, int, int],
-                                                         AnnotationRecord]:
+def latest(
+    records: Iterable[AnnotationRecord],
+) -> dict[tuple[str, str, int, int], AnnotationRecord]:
     """The newest record per (annotator, doc, span): later corrections win."""
     best: dict[tuple[str, str, int, int], AnnotationRecord] = {}
     for r in records:
@@ -137,8 +157,12 @@ def latest(records: Iterable[AnnotationRecord]) -> dict[tuple[str, str, int, int
     return best
 
 
-def append_records(records: Sequence[AnnotationRecord], batch: str, annotator: str,
-                   store: Path = DONE_DIR) -> Path:
+def append_records(
+    records: Sequence[AnnotationRecord],
+    batch: str,
+    annotator: str,
+    store: Path = DONE_DIR,
+) -> Path:
     store.mkdir(parents=True, exist_ok=True)
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in annotator)
     path = store / f"{batch}.{safe}.jsonl"
@@ -164,9 +188,15 @@ class Answer:
     ts: str | None = None
 
 
-def validate(answers: Sequence[Answer], labels: LabelSet, docs: CorpusDocs, *,
-             annotator: str | None, guideline: str,
-             existing: Iterable[AnnotationRecord] = ()) -> list[AnnotationRecord]:
+def validate(
+    answers: Sequence[Answer],
+    labels: LabelSet,
+    docs: CorpusDocs,
+    *,
+    annotator: str | None,
+    guideline: str,
+    existing: Iterable[AnnotationRecord] = (),
+) -> list[AnnotationRecord]:
     """Check every answer; raise one ``AnnotationError`` listing all failures."""
     errors: list[str] = []
     records: list[AnnotationRecord] = []
@@ -181,8 +211,10 @@ def validate(answers: Sequence[Answer], labels: LabelSet, docs: CorpusDocs, *,
             doc_id, cid = str(m["doc_id"]), str(m["clause_id"])
             start, end, sha = int(m["start"]), int(m["end"]), str(m["text_sha256"])
         except (KeyError, TypeError, ValueError):
-            errors.append(f"{a.where}: no doc_id/clause_id/start/end/text_sha256; "
-                          "export tasks with `treaty annotate export`")
+            errors.append(
+                f"{a.where}: no doc_id/clause_id/start/end/text_sha256; "
+                "export tasks with `treaty annotate export`"
+            )
             continue
         if not who:
             errors.append(f"{a.where}: no annotator; pass --annotator NAME")
@@ -192,39 +224,65 @@ def validate(answers: Sequence[Answer], labels: LabelSet, docs: CorpusDocs, *,
             continue
         doc = docs.get(doc_id)
         if not 0 <= start < end <= len(doc.text):
-            errors.append(f"{a.where}: unknown clause {cid!r} (span {start}-{end} is "
-                          f"outside the {len(doc.text)}-character text)")
+            errors.append(
+                f"{a.where}: unknown clause {cid!r} (span {start}-{end} is "
+                f"outside the {len(doc.text)}-character text)"
+            )
             continue
         if sha256_text(doc.text[start:end]) != sha:
-            errors.append(f"{a.where}: text of clause {cid!r} in {doc_id} has changed "
-                          "since export; re-export the task and label it again")
+            errors.append(
+                f"{a.where}: text of clause {cid!r} in {doc_id} has changed "
+                "since export; re-export the task and label it again"
+            )
             continue
         if not a.labels:
-            errors.append(f"{a.where}: empty answer for {cid!r}; choose at least one "
-                          "label (`other` when none applies)")
+            errors.append(
+                f"{a.where}: empty answer for {cid!r}; choose at least one "
+                "label (`other` when none applies)"
+            )
             continue
         unknown = labels.check(list(a.labels))
         if unknown:
-            errors.append(f"{a.where}: unknown label(s) {unknown} for {cid!r} "
-                          f"(known: {labels.names})")
+            errors.append(
+                f"{a.where}: unknown label(s) {unknown} for {cid!r} "
+                f"(known: {labels.names})"
+            )
             continue
         if "other" in a.labels and len(a.labels) > 1:
-            errors.append(f"{a.where}: `other` is used alone (guideline v1), got "
-                          f"{list(a.labels)} for {cid!r}")
+            errors.append(
+                f"{a.where}: `other` is used alone (guideline v1), got "
+                f"{list(a.labels)} for {cid!r}"
+            )
             continue
         key = (who, doc_id, start, end)
         if key in seen:
-            errors.append(f"{a.where}: duplicate answer by {who} for {cid!r} in {doc_id}")
+            errors.append(
+                f"{a.where}: duplicate answer by {who} for {cid!r} in {doc_id}"
+            )
             continue
         if old.get(key) == tuple(sorted(a.labels)):
-            errors.append(f"{a.where}: duplicate of a stored record by {who} for {cid!r} "
-                          f"in {doc_id} (same labels); remove it from the file")
+            errors.append(
+                f"{a.where}: duplicate of a stored record by {who} for {cid!r} "
+                f"in {doc_id} (same labels); remove it from the file"
+            )
             continue
         seen.add(key)
-        records.append(AnnotationRecord(doc_id, cid, start, end, sha,
-                                        tuple(sorted(a.labels)), who, a.ts or now(),
-                                        guideline, note=m.get("note")))
+        records.append(
+            AnnotationRecord(
+                doc_id,
+                cid,
+                start,
+                end,
+                sha,
+                tuple(sorted(a.labels)),
+                who,
+                a.ts or now(),
+                guideline,
+                note=m.get("note"),
+            )
+        )
     if errors:
-        raise AnnotationError(f"{len(errors)} problem(s); nothing was imported:\n"
-                              + "\n".join(errors))
+        raise AnnotationError(
+            f"{len(errors)} problem(s); nothing was imported:\n" + "\n".join(errors)
+        )
     return records

@@ -47,8 +47,13 @@ class BatchSummary:
             self.pages += len(result.document.pages)
             self.clauses += len(result.document.clauses)
         if not result.status.is_success:
-            self.failures.append((result.source, result.status.value,
-                                  result.errors[0] if result.errors else ""))
+            self.failures.append(
+                (
+                    result.source,
+                    result.status.value,
+                    result.errors[0] if result.errors else "",
+                )
+            )
 
 
 @dataclass(frozen=True)
@@ -64,17 +69,23 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[tuple[Path, Path]]:
     for raw in inputs:
         p = Path(raw)
         if p.is_dir():
-            cands = [(f, p) for f in sorted(p.rglob("*"))
-                     if f.is_file() and f.suffix.lower() in SUFFIXES]
+            cands = [
+                (f, p)
+                for f in sorted(p.rglob("*"))
+                if f.is_file() and f.suffix.lower() in SUFFIXES
+            ]
         elif p.exists():
             cands = [(p, p.parent)]
         elif any(ch in str(raw) for ch in "*?["):
-            cands = [(Path(f), Path(f).parent)
-                     for f in sorted(glob.glob(str(raw), recursive=True))
-                     if Path(f).is_file()]
+            cands = [
+                (Path(f), Path(f).parent)
+                for f in sorted(glob.glob(str(raw), recursive=True))
+                if Path(f).is_file()
+            ]
         else:
-            raise ConfigError(f"{raw}: no such file, directory or matching glob; "
-                              "check the path")
+            raise ConfigError(
+                f"{raw}: no such file, directory or matching glob; check the path"
+            )
         for f, root in cands:
             key = f.resolve()
             if key not in seen:
@@ -105,8 +116,9 @@ def output_path(source: Path, root: Path, out_dir: Path) -> Path:
     return target
 
 
-def plan(inputs: Sequence[str | Path], out_dir: Path | None,
-         fmt: OutputFormat) -> list[Job]:
+def plan(
+    inputs: Sequence[str | Path], out_dir: Path | None, fmt: OutputFormat
+) -> list[Job]:
     pairs = expand_inputs(inputs)
     jobs = []
     input_set = {f.resolve() for f, _ in pairs}
@@ -121,18 +133,24 @@ def plan(inputs: Sequence[str | Path], out_dir: Path | None,
             target = target.with_name(f"{target.stem}-{n}.json")
             n += 1
         if target.resolve() in input_set:
-            raise ConfigError(f"{target}: writing there would overwrite an input; "
-                              "choose another --out")
+            raise ConfigError(
+                f"{target}: writing there would overwrite an input; "
+                "choose another --out"
+            )
         used.add(target)
         jobs.append(Job(f, target))
     return jobs
 
 
-def run_batch(inputs: Sequence[str | Path], out_dir: Path | None,
-              fmt: OutputFormat = OutputFormat.json, *,
-              password: str | None = None,
-              progress: Callable[[Iterable[Job], int], Iterable[Job]] | None = None,
-              classifier: Stage | None = None) -> BatchSummary:
+def run_batch(
+    inputs: Sequence[str | Path],
+    out_dir: Path | None,
+    fmt: OutputFormat = OutputFormat.json,
+    *,
+    password: str | None = None,
+    progress: Callable[[Iterable[Job], int], Iterable[Job]] | None = None,
+    classifier: Stage | None = None,
+) -> BatchSummary:
     """Process every input; one output (document or error record) per input.
 
     Args:

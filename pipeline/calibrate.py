@@ -40,16 +40,21 @@ class Calibration:
 
     @classmethod
     def from_dict(cls, d: dict[str, dict[str, float]]) -> Calibration:
-        return cls(dict(d.get("a", {})), dict(d.get("b", {})), dict(d.get("thresholds", {})))
+        return cls(
+            dict(d.get("a", {})), dict(d.get("b", {})), dict(d.get("thresholds", {}))
+        )
 
 
 def _nll(a: float, b: float, z: np.ndarray, t: np.ndarray, l2: float) -> float:
     p = np.clip(sigmoid(a * z + b), 1e-12, 1 - 1e-12)
-    return float(-np.sum(t * np.log(p) + (1 - t) * np.log(1 - p)) + 0.5 * l2 * (a * a + b * b))
+    return float(
+        -np.sum(t * np.log(p) + (1 - t) * np.log(1 - p)) + 0.5 * l2 * (a * a + b * b)
+    )
 
 
-def fit_platt(z: np.ndarray, y: np.ndarray, iters: int = 100,
-              l2: float = 1e-3) -> tuple[float, float]:
+def fit_platt(
+    z: np.ndarray, y: np.ndarray, iters: int = 100, l2: float = 1e-3
+) -> tuple[float, float]:
     """Fit ``sigmoid(a*z+b)`` to binary ``y``: damped Newton on Platt's targets.
 
     Each step is halved until the loss falls, so large logits cannot make it
@@ -65,8 +70,9 @@ def fit_platt(z: np.ndarray, y: np.ndarray, iters: int = 100,
         p = sigmoid(a * z + b)
         g = np.array([np.sum((p - t) * z) + l2 * a, np.sum(p - t) + l2 * b])
         w = p * (1 - p)
-        h = np.array([[np.sum(w * z * z) + l2, np.sum(w * z)],
-                      [np.sum(w * z), np.sum(w) + l2]])
+        h = np.array(
+            [[np.sum(w * z * z) + l2, np.sum(w * z)], [np.sum(w * z), np.sum(w) + l2]]
+        )
         try:
             step = np.linalg.solve(h, g)
         except np.linalg.LinAlgError:
@@ -104,14 +110,17 @@ def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
     return min(max(best_t, 0.05), 0.95)
 
 
-def fit_calibration(logits: np.ndarray, y: np.ndarray, labels: list[str]) -> Calibration:
+def fit_calibration(
+    logits: np.ndarray, y: np.ndarray, labels: list[str]
+) -> Calibration:
     cal = Calibration()
     for j, lb in enumerate(labels):
         yj = y[:, j]
         if yj.sum() >= MIN_POSITIVES and (len(yj) - yj.sum()) >= MIN_POSITIVES:
             cal.a[lb], cal.b[lb] = fit_platt(logits[:, j], yj)
             cal.thresholds[lb] = best_threshold(
-                sigmoid(cal.a[lb] * logits[:, j] + cal.b[lb]), yj)
+                sigmoid(cal.a[lb] * logits[:, j] + cal.b[lb]), yj
+            )
         else:
             cal.a[lb], cal.b[lb], cal.thresholds[lb] = 1.0, 0.0, 0.5
     return cal

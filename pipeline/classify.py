@@ -52,24 +52,39 @@ def _tokenizer(config: ModelConfig) -> Any:
 
     from pipeline.model import base_model_dir
 
-    return BertTokenizerFast.from_pretrained(str(base_model_dir()), local_files_only=True)
+    return BertTokenizerFast.from_pretrained(
+        str(base_model_dir()), local_files_only=True
+    )
 
 
-def encode_windows(tokenizer: Any, texts: Sequence[str], contexts: Sequence[str] | None,
-                   max_length: int, stride: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def encode_windows(
+    tokenizer: Any,
+    texts: Sequence[str],
+    contexts: Sequence[str] | None,
+    max_length: int,
+    stride: int,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Tokenise into overlapping windows; returns padded arrays and window->text map.
 
     A clause longer than the window is split, never truncated: every token of it is
     in some window, and scores are pooled (max) over its windows.
     """
     ctx = list(contexts) if contexts is not None else None
-    enc = tokenizer(ctx if ctx else list(texts), list(texts) if ctx else None,
-                    truncation="only_second" if ctx else True, max_length=max_length,
-                    stride=stride, return_overflowing_tokens=True, padding=True,
-                    return_tensors="np")
+    enc = tokenizer(
+        ctx if ctx else list(texts),
+        list(texts) if ctx else None,
+        truncation="only_second" if ctx else True,
+        max_length=max_length,
+        stride=stride,
+        return_overflowing_tokens=True,
+        padding=True,
+        return_tensors="np",
+    )
     mapping = np.asarray(enc.pop("overflow_to_sample_mapping"))
-    arrays = {k: np.asarray(enc[k], dtype=np.int64)
-              for k in ("input_ids", "attention_mask", "token_type_ids")}
+    arrays = {
+        k: np.asarray(enc[k], dtype=np.int64)
+        for k in ("input_ids", "attention_mask", "token_type_ids")
+    }
     return arrays, mapping
 
 
@@ -80,10 +95,16 @@ def pool_windows(window_logits: np.ndarray, mapping: np.ndarray, n: int) -> np.n
 
 
 class ClauseClassifier:
-    """Labels clause texts; ``predict`` always returns one tuple of Predictions a text."""
+    """Labels clause texts; ``predict`` returns one tuple of Predictions a text."""
 
-    def __init__(self, model: ClauseModel, labels: list[str], config: ModelConfig,
-                 calibration: Calibration | None = None, tokenizer: Any = None) -> None:
+    def __init__(
+        self,
+        model: ClauseModel,
+        labels: list[str],
+        config: ModelConfig,
+        calibration: Calibration | None = None,
+        tokenizer: Any = None,
+    ) -> None:
         self.model = model
         self.labels = list(labels)
         self.config = config
@@ -101,35 +122,59 @@ class ClauseClassifier:
 
     @property
     def info(self) -> ClassifierInfo:
-        return ClassifierInfo(self.config.name, self.config.version,
-                              {lb: self.calibration.thresholds.get(lb, 0.5)
-                               for lb in self.labels})
+        return ClassifierInfo(
+            self.config.name,
+            self.config.version,
+            {lb: self.calibration.thresholds.get(lb, 0.5) for lb in self.labels},
+        )
 
     # -- persistence ---------------------------------------------------------------
     @classmethod
     def from_pretrained(cls, path: Path | str | None = None) -> ClauseClassifier:
         from safetensors.torch import load_file
 
-        from pipeline.model import build_model
-
         path = Path(path) if path else DEFAULT_MODEL
         try:
             config = ModelConfig(**json.loads((path / CONFIG_FILE).read_text()))
             labels = json.loads((path / LABELS_FILE).read_text())["labels"]
             calibration = Calibration.from_dict(
-                json.loads((path / CALIBRATION_FILE).read_text()))
+                json.loads((path / CALIBRATION_FILE).read_text())
+            )
             state = load_file(str(path / ADAPTER_FILE))
         except (OSError, KeyError, TypeError, json.JSONDecodeError) as e:
-            raise ModelLoadError(f"{path}: not a treaty-clauses model directory ({e}); "
-                                 "train one with `treaty train` or pass --model") from e
-        model = build_model(len(labels), rank=config.lora_rank, alpha=config.lora_alpha,
-                            seed=config.seed, encoder_config=config.encoder_config,
-                            dropout=config.dropout, lora_layers=config.lora_layers)
-        missing, unexpected = model.load_state_dict(state, strict=False)
+            raise ModelLoadError(
+                f"{path}: not a treaty-clauses model directory ({e}); "
+                "train one with `treaty train` or pass --model"
+            ) from e
+        clf = cls.build(labels, config, calibration)
+        missing, unexpected = clf.model.load_state_dict(state, strict=False)
         trained_missing = [k for k in missing if "lora_" in k or k.startswith("head.")]
         if trained_missing or unexpected:
-            raise ModelLoadError(f"{path}: adapter does not fit the model (missing "
-                                 f"{trained_missing[:3]}, unexpected {unexpected[:3]})")
+            raise ModelLoadError(
+                f"{path}: adapter does not fit the model (missing "
+                f"{trained_missing[:3]}, unexpected {unexpected[:3]})"
+            )
+        return clf
+
+    @classmethod
+    def build(
+        cls,
+        labels: list[str],
+        config: ModelConfig,
+        calibration: Calibration | None = None,
+    ) -> ClauseClassifier:
+        """A new classifier: base encoder, fresh adapters (B = 0) and head."""
+        from pipeline.model import build_model
+
+        model = build_model(
+            len(labels),
+            rank=config.lora_rank,
+            alpha=config.lora_alpha,
+            seed=config.seed,
+            encoder_config=config.encoder_config,
+            dropout=config.dropout,
+            lora_layers=config.lora_layers,
+        )
         return cls(model, labels, config, calibration)
 
     def save_pretrained(self, path: Path | str) -> Path:
@@ -139,47 +184,77 @@ class ClauseClassifier:
 
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        save_file(trainable_state(self.model), str(path / ADAPTER_FILE),
-                  metadata={"format": "pt", "base": self.config.base})
-        (path / CONFIG_FILE).write_text(json.dumps(dataclasses.asdict(self.config),
-                                                   indent=1) + "\n")
-        (path / LABELS_FILE).write_text(json.dumps({"labels": self.labels}, indent=1) + "\n")
+        save_file(
+            trainable_state(self.model),
+            str(path / ADAPTER_FILE),
+            metadata={"format": "pt", "base": self.config.base},
+        )
+        (path / CONFIG_FILE).write_text(
+            json.dumps(dataclasses.asdict(self.config), indent=1) + "\n"
+        )
+        (path / LABELS_FILE).write_text(
+            json.dumps({"labels": self.labels}, indent=1) + "\n"
+        )
         (path / CALIBRATION_FILE).write_text(
-            json.dumps(self.calibration.to_dict(), indent=1, sort_keys=True) + "\n")
+            json.dumps(self.calibration.to_dict(), indent=1, sort_keys=True) + "\n"
+        )
         return path
 
     # -- inference -----------------------------------------------------------------
-    def logits(self, texts: Sequence[str], contexts: Sequence[str] | None = None, *,
-               batch_size: int = 32) -> np.ndarray:
+    def logits(
+        self,
+        texts: Sequence[str],
+        contexts: Sequence[str] | None = None,
+        *,
+        batch_size: int = 32,
+    ) -> np.ndarray:
         """Raw pooled logits, shape (len(texts), len(labels))."""
-        import torch
-
         if not texts:
             return np.zeros((0, len(self.labels)))
         ctx = contexts if self.config.use_context else None
         out = np.zeros((len(texts), len(self.labels)))
         # sort by length so batches pad little; results go back in input order
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        self.model.eval()
-        with torch.inference_mode():
-            for s in range(0, len(order), batch_size):
-                idx = order[s : s + batch_size]
-                arrays, mapping = encode_windows(
-                    self.tokenizer, [texts[i] for i in idx],
-                    [ctx[i] or "" for i in idx] if ctx else None,
-                    self.config.max_length, self.config.stride)
-                win = self.model(**{k: torch.from_numpy(v) for k, v in arrays.items()})
-                out[idx] = pool_windows(win.float().numpy(), mapping, len(idx))
+        for s in range(0, len(order), batch_size):
+            idx = order[s : s + batch_size]
+            arrays, mapping = encode_windows(
+                self.tokenizer,
+                [texts[i] for i in idx],
+                [ctx[i] or "" for i in idx] if ctx else None,
+                self.config.max_length,
+                self.config.stride,
+            )
+            out[idx] = pool_windows(self.window_logits(arrays), mapping, len(idx))
         return out
 
-    def scores(self, texts: Sequence[str], contexts: Sequence[str] | None = None, *,
-               batch_size: int = 32) -> np.ndarray:
+    def window_logits(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        """Logits of each window: the one step the torch and ONNX backends differ in."""
+        import torch
+
+        self.model.eval()
+        with torch.inference_mode():
+            win = self.model(**{k: torch.from_numpy(v) for k, v in arrays.items()})
+        return win.double().numpy()
+
+    def scores(
+        self,
+        texts: Sequence[str],
+        contexts: Sequence[str] | None = None,
+        *,
+        batch_size: int = 32,
+    ) -> np.ndarray:
         """Calibrated probabilities, shape (len(texts), len(labels))."""
         return self.calibration.probabilities(
-            self.logits(texts, contexts, batch_size=batch_size), self.labels)
+            self.logits(texts, contexts, batch_size=batch_size), self.labels
+        )
 
-    def predict(self, texts: Sequence[str], contexts: Sequence[str] | None = None, *,
-                batch_size: int = 32) -> list[tuple[Prediction, ...]]:
+    def predict(
+        self,
+        texts: Sequence[str],
+        contexts: Sequence[str] | None = None,
+        *,
+        batch_size: int = 32,
+    ) -> list[tuple[Prediction, ...]]:
         return self.to_predictions(self.scores(texts, contexts, batch_size=batch_size))
 
     def to_predictions(self, probs: np.ndarray) -> list[tuple[Prediction, ...]]:
@@ -192,22 +267,29 @@ class ClauseClassifier:
                 sel[other] = False
             if not sel.any():  # every clause gets a label: the most likely one
                 sel = row == row.max()
-            out.append(tuple(Prediction(lb, float(p), bool(s))
-                             for lb, p, s in zip(self.labels, row, sel)))
+            out.append(
+                tuple(
+                    Prediction(lb, float(p), bool(s))
+                    for lb, p, s in zip(self.labels, row, sel)
+                )
+            )
         return out
 
     def classify_document(self, doc: Document, *, batch_size: int = 32) -> Document:
         texts = [doc.text[c.start : c.end] for c in doc.clauses]
         contexts = [c.article_heading or c.heading or "" for c in doc.clauses]
         preds = self.predict(texts, contexts, batch_size=batch_size)
-        clauses = tuple(dataclasses.replace(c, predictions=p)
-                        for c, p in zip(doc.clauses, preds))
+        clauses = tuple(
+            dataclasses.replace(c, predictions=p) for c, p in zip(doc.clauses, preds)
+        )
         return dataclasses.replace(doc, clauses=clauses, classifier=self.info)
 
     __call__ = classify_document
 
 
-def load_classifier(model: Path | str | None = None, backend: str = "auto") -> ClauseClassifier:
+def load_classifier(
+    model: Path | str | None = None, backend: str = "auto"
+) -> ClauseClassifier:
     """The classifier for ``treaty extract``: ONNX Runtime when installed, else torch.
 
     Args:
@@ -222,6 +304,8 @@ def load_classifier(model: Path | str | None = None, backend: str = "auto") -> C
         if onnx_available():
             return OnnxClassifier.from_pretrained(model)
         if backend == "onnx":
-            raise ModelLoadError("onnxruntime is not installed; `pip install onnxruntime` "
-                                 "or use --backend torch")
+            raise ModelLoadError(
+                "onnxruntime is not installed; `pip install onnxruntime` "
+                "or use --backend torch"
+            )
     return ClauseClassifier.from_pretrained(model)

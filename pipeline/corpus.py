@@ -18,7 +18,7 @@ MANIFEST = PROJECT_ROOT / "corpora" / "manifest.jsonl"
 
 
 def default_corpus_dir() -> Path:
-    """The shared corpus folder: $TREATY_CORPUS, else ../shared/corpora beside the project."""
+    """The shared corpus: $TREATY_CORPUS, else ../shared/corpora beside the project."""
     env = os.environ.get("TREATY_CORPUS")
     return Path(env) if env else PROJECT_ROOT.parent / "shared" / "corpora"
 

@@ -24,9 +24,13 @@ SPLITS_FILE = ANNOTATIONS_DIR / "splits.json"
 SPLIT_NAMES = ("train", "dev", "test")
 
 
-def make_splits(doc_ids: Iterable[str], *, seed: int = 13,
-                shares: tuple[float, float, float] = (0.7, 0.15, 0.15),
-                label_counts: dict[str, dict[str, int]] | None = None) -> dict[str, str]:
+def make_splits(
+    doc_ids: Iterable[str],
+    *,
+    seed: int = 13,
+    shares: tuple[float, float, float] = (0.7, 0.15, 0.15),
+    label_counts: dict[str, dict[str, int]] | None = None,
+) -> dict[str, str]:
     """Assign whole documents to train/dev/test.
 
     Greedy iterative stratification over two kinds of features: the manifest's
@@ -50,14 +54,20 @@ def make_splits(doc_ids: Iterable[str], *, seed: int = 13,
     have = {s: defaultdict(float) for s in SPLIT_NAMES}
     rng = random.Random(seed)
     tiebreak = {d: rng.random() for d in docs}
-    order = sorted(docs, key=lambda d: (-sum(v / totals[k] for k, v in feats[d].items()),
-                                        tiebreak[d]))
+    order = sorted(
+        docs,
+        key=lambda d: (-sum(v / totals[k] for k, v in feats[d].items()), tiebreak[d]),
+    )
     out: dict[str, str] = {}
     for d in order:
+
         def need(split: str, d: str = d) -> float:
             share = shares[SPLIT_NAMES.index(split)]
-            return sum(v * (share * totals[k] - have[split][k]) / totals[k]
-                       for k, v in feats[d].items())
+            return sum(
+                v * (share * totals[k] - have[split][k]) / totals[k]
+                for k, v in feats[d].items()
+            )
+
         best = max(SPLIT_NAMES, key=lambda s: (need(s), -SPLIT_NAMES.index(s)))
         out[d] = best
         for k, v in feats[d].items():
@@ -66,9 +76,10 @@ def make_splits(doc_ids: Iterable[str], *, seed: int = 13,
     return dict(sorted(out.items()))
 
 
-def _cover_kinds(out: dict[str, str], kinds: dict[str, str],
-                 feats: dict[str, dict[str, float]]) -> None:
-    """Move the lightest documents so that each kind with 3+ documents is in every split."""
+def _cover_kinds(
+    out: dict[str, str], kinds: dict[str, str], feats: dict[str, dict[str, float]]
+) -> None:
+    """Move light documents so each kind with 3+ documents is in every split."""
     by_kind: dict[str, list[str]] = defaultdict(list)
     for d in out:
         by_kind[kinds.get(d, "unknown")].append(d)
@@ -86,16 +97,34 @@ def _cover_kinds(out: dict[str, str], kinds: dict[str, str],
 
 
 def load_splits(path: Path = SPLITS_FILE) -> dict[str, str]:
-    return json.loads(path.read_text(encoding="utf-8"))["documents"] if path.is_file() else {}
+    return (
+        json.loads(path.read_text(encoding="utf-8"))["documents"]
+        if path.is_file()
+        else {}
+    )
 
 
-def save_splits(splits: dict[str, str], path: Path = SPLITS_FILE, seed: int = 13) -> None:
-    path.write_text(json.dumps({"seed": seed, "unit": "document",
-                                "stratified_by": "kind", "documents": splits},
-                               indent=1) + "\n", encoding="utf-8")
+def save_splits(
+    splits: dict[str, str], path: Path = SPLITS_FILE, seed: int = 13
+) -> None:
+    path.write_text(
+        json.dumps(
+            {
+                "seed": seed,
+                "unit": "document",
+                "stratified_by": "kind",
+                "documents": splits,
+            },
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
 
 
-def gold(records: Iterable[AnnotationRecord]) -> dict[tuple[str, int, int], AnnotationRecord]:
+def gold(
+    records: Iterable[AnnotationRecord],
+) -> dict[tuple[str, int, int], AnnotationRecord]:
     """One record per clause: an adjudicator's if any, else the earliest pass."""
     out: dict[tuple[str, int, int], AnnotationRecord] = {}
     for r in sorted(latest(records).values(), key=lambda r: r.ts):
@@ -105,8 +134,9 @@ def gold(records: Iterable[AnnotationRecord]) -> dict[tuple[str, int, int], Anno
     return out
 
 
-def build_rows(records: Iterable[AnnotationRecord], docs: CorpusDocs,
-               splits: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+def build_rows(
+    records: Iterable[AnnotationRecord], docs: CorpusDocs, splits: dict[str, str]
+) -> dict[str, list[dict[str, Any]]]:
     rows: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLIT_NAMES}
     for (doc_id, s, e), r in sorted(gold(records).items()):
         split = splits.get(doc_id)
@@ -114,22 +144,42 @@ def build_rows(records: Iterable[AnnotationRecord], docs: CorpusDocs,
             continue
         doc = docs.get(doc_id)
         clause = next((c for c in doc.clauses if (c.start, c.end) == (s, e)), None)
-        context = " ".join(p for p in ((clause.article_heading or clause.heading)
-                                       if clause else None,) if p)
-        rows[split].append({"doc_id": doc_id, "clause_id": r.clause_id,
-                            "text": doc.text[s:e], "context": context,
-                            "labels": list(r.labels)})
+        context = " ".join(
+            p
+            for p in ((clause.article_heading or clause.heading) if clause else None,)
+            if p
+        )
+        rows[split].append(
+            {
+                "doc_id": doc_id,
+                "clause_id": r.clause_id,
+                "text": doc.text[s:e],
+                "context": context,
+                "labels": list(r.labels),
+            }
+        )
     return rows
 
 
-def build_dataset(records: Iterable[AnnotationRecord], labels: LabelSet, docs: CorpusDocs,
-                  splits: dict[str, str]) -> DatasetDict:
+def build_dataset(
+    records: Iterable[AnnotationRecord],
+    labels: LabelSet,
+    docs: CorpusDocs,
+    splits: dict[str, str],
+) -> DatasetDict:
     """``DatasetDict`` with features text, context, labels (Sequence of ClassLabel)."""
     from datasets import ClassLabel, Dataset, DatasetDict, Features, Sequence, Value
 
-    features = Features({"doc_id": Value("string"), "clause_id": Value("string"),
-                         "text": Value("string"), "context": Value("string"),
-                         "labels": Sequence(ClassLabel(names=labels.names))})
+    features = Features(
+        {
+            "doc_id": Value("string"),
+            "clause_id": Value("string"),
+            "text": Value("string"),
+            "context": Value("string"),
+            "labels": Sequence(ClassLabel(names=labels.names)),
+        }
+    )
     rows = build_rows(records, docs, splits)
-    return DatasetDict({s: Dataset.from_list(rows[s], features=features)
-                        for s in SPLIT_NAMES})
+    return DatasetDict(
+        {s: Dataset.from_list(rows[s], features=features) for s in SPLIT_NAMES}
+    )

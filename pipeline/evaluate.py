@@ -45,7 +45,9 @@ def average_precision(p: np.ndarray, y: np.ndarray) -> float | None:
     return float((precision * ys).sum() / ys.sum())
 
 
-def precision_at_recall(p: np.ndarray, y: np.ndarray, recall: float = 0.8) -> float | None:
+def precision_at_recall(
+    p: np.ndarray, y: np.ndarray, recall: float = 0.8
+) -> float | None:
     if y.sum() == 0:
         return None
     order = np.argsort(-p, kind="stable")
@@ -56,8 +58,9 @@ def precision_at_recall(p: np.ndarray, y: np.ndarray, recall: float = 0.8) -> fl
     return float(hits[k - 1] / k)
 
 
-def score(probs: np.ndarray, chosen: np.ndarray, y: np.ndarray,
-          labels: Sequence[str]) -> dict[str, Any]:
+def score(
+    probs: np.ndarray, chosen: np.ndarray, y: np.ndarray, labels: Sequence[str]
+) -> dict[str, Any]:
     """All metrics from scores, decisions and gold (each shape n x labels)."""
     per: dict[str, dict[str, Any]] = {}
     micro = PRFScore()
@@ -67,17 +70,26 @@ def score(probs: np.ndarray, chosen: np.ndarray, y: np.ndarray,
         s = PRFScore(int((cj & yj).sum()), int((cj & ~yj).sum()), int((~cj & yj).sum()))
         micro.tp, micro.fp, micro.fn = micro.tp + s.tp, micro.fp + s.fp, micro.fn + s.fn
         ap = average_precision(probs[:, j], yj.astype(float))
-        per[lb] = {"p": round(s.precision, 4), "r": round(s.recall, 4),
-                   "f": round(s.f1, 4), "support": int(yj.sum()),
-                   "aupr": None if ap is None else round(ap, 4),
-                   "p_at_r80": _r(precision_at_recall(probs[:, j], yj.astype(float)))}
+        per[lb] = {
+            "p": round(s.precision, 4),
+            "r": round(s.recall, 4),
+            "f": round(s.f1, 4),
+            "support": int(yj.sum()),
+            "aupr": None if ap is None else round(ap, 4),
+            "p_at_r80": _r(precision_at_recall(probs[:, j], yj.astype(float))),
+        }
         if yj.sum() > 0:
             f1s.append(s.f1)
-    return {"clauses": len(y), "micro_p": round(micro.precision, 4),
-            "micro_r": round(micro.recall, 4), "micro_f": round(micro.f1, 4),
-            "macro_f": round(float(np.mean(f1s)) if f1s else 0.0, 4),
-            "labels_scored": len(f1s),
-            "ece": round(expected_calibration_error(probs, y), 4), "per_label": per}
+    return {
+        "clauses": len(y),
+        "micro_p": round(micro.precision, 4),
+        "micro_r": round(micro.recall, 4),
+        "micro_f": round(micro.f1, 4),
+        "macro_f": round(float(np.mean(f1s)) if f1s else 0.0, 4),
+        "labels_scored": len(f1s),
+        "ece": round(expected_calibration_error(probs, y), 4),
+        "per_label": per,
+    }
 
 
 def _r(x: float | None) -> float | None:
@@ -90,16 +102,23 @@ def _gold(rows: Sequence[dict[str, Any]], labels: Sequence[str]) -> np.ndarray:
     return label_matrix(rows, list(labels))
 
 
-def evaluate_rows(clf: Any, rows: Sequence[dict[str, Any]],
-                  labels: Sequence[str]) -> dict[str, Any]:
-    probs = clf.scores([r["text"] for r in rows], [r.get("context") or "" for r in rows])
+def evaluate_rows(
+    clf: Any, rows: Sequence[dict[str, Any]], labels: Sequence[str]
+) -> dict[str, Any]:
+    probs = clf.scores(
+        [r["text"] for r in rows], [r.get("context") or "" for r in rows]
+    )
     preds = clf.to_predictions(probs)
     chosen = np.array([[p.selected for p in row] for row in preds], dtype=bool)
     return score(probs, chosen, _gold(rows, labels), labels)
 
 
-def tfidf_baseline(train: Sequence[dict[str, Any]], test: Sequence[dict[str, Any]],
-                   labels: Sequence[str], seed: int = 13) -> dict[str, Any]:
+def tfidf_baseline(
+    train: Sequence[dict[str, Any]],
+    test: Sequence[dict[str, Any]],
+    labels: Sequence[str],
+    seed: int = 13,
+) -> dict[str, Any]:
     """TF-IDF (word 1-2 grams) + one logistic regression per label."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -111,18 +130,25 @@ def tfidf_baseline(train: Sequence[dict[str, Any]], test: Sequence[dict[str, Any
     probs = np.zeros_like(yte, dtype=float)
     for j in range(len(labels)):
         if 0 < ytr[:, j].sum() < len(train):
-            m = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000,
-                                   random_state=seed)
+            m = LogisticRegression(
+                C=4.0, class_weight="balanced", max_iter=2000, random_state=seed
+            )
             m.fit(xtr, ytr[:, j])
             probs[:, j] = m.predict_proba(xte)[:, 1]
     return score(probs, _at_least_one(probs >= 0.5, probs), yte, labels)
 
 
-def keyword_baseline(test: Sequence[dict[str, Any]], labels: LabelSet) -> dict[str, Any]:
-    """Rules from the guideline's typical wording: a label if one of its phrases occurs."""
-    phrases = {lb.name: [p.lower().strip(" .,…") for p in
-                         re.findall(r'"([^"]+)"', lb.typical_wording)]
-               for lb in labels.labels}
+def keyword_baseline(
+    test: Sequence[dict[str, Any]], labels: LabelSet
+) -> dict[str, Any]:
+    """Rules from the guideline's typical wording: a label if a phrase of it occurs."""
+    phrases = {
+        lb.name: [
+            p.lower().strip(" .,…")
+            for p in re.findall(r'"([^"]+)"', lb.typical_wording)
+        ]
+        for lb in labels.labels
+    }
     names = labels.names
     chosen = np.zeros((len(test), len(names)), dtype=bool)
     for i, r in enumerate(test):

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline import __version__
-from pipeline.schema import SCHEMA_VERSION, Document, MetaField, Result, Status, to_plain
+from pipeline.schema import (
+    SCHEMA_VERSION,
+    Document,
+    MetaField,
+    Result,
+    Status,
+    to_plain,
+)
 from pipeline.segment import SEGMENTER_NAME
 
 TOOL = "treaty-clauses"
@@ -41,23 +48,27 @@ def export_document(doc: Document, status: Status = Status.OK) -> dict[str, Any]
     text = doc.text
     clauses = []
     for c in doc.clauses:
-        clauses.append({
-            "clause_id": c.clause_id,
-            "kind": c.kind,
-            "path": list(c.path),
-            "parent": c.parent,
-            "article": c.article,
-            "article_heading": c.article_heading,
-            "heading": c.heading,
-            "start": c.start,
-            "end": c.end,
-            "text": text[c.start : c.end],
-            "pages": list(doc.page_nos(c.start, c.end)),
-            "boxes": [{"page_no": ln.page_no, **ln.bbox.to_dict()}
-                      for ln in doc.boxes(c.start, c.end)],
-            "labels": list(c.labels),
-            "scores": {p.label: round(p.score, 4) for p in c.predictions},
-        })
+        clauses.append(
+            {
+                "clause_id": c.clause_id,
+                "kind": c.kind,
+                "path": list(c.path),
+                "parent": c.parent,
+                "article": c.article,
+                "article_heading": c.article_heading,
+                "heading": c.heading,
+                "start": c.start,
+                "end": c.end,
+                "text": text[c.start : c.end],
+                "pages": list(doc.page_nos(c.start, c.end)),
+                "boxes": [
+                    {"page_no": ln.page_no, **ln.bbox.to_dict()}
+                    for ln in doc.boxes(c.start, c.end)
+                ],
+                "labels": list(c.labels),
+                "scores": {p.label: round(p.score, 4) for p in c.predictions},
+            }
+        )
     meta = doc.meta
     return {
         "schema_version": SCHEMA_VERSION,
@@ -67,9 +78,14 @@ def export_document(doc: Document, status: Status = Status.OK) -> dict[str, Any]
         "source": to_plain(doc.source),
         "page_count": len(doc.pages),
         "pages": [
-            {"page_no": p.page_no, "start": p.start, "end": p.end,
-             "width": round(p.width, 2), "height": round(p.height, 2),
-             "quality": to_plain(p.quality)}
+            {
+                "page_no": p.page_no,
+                "start": p.start,
+                "end": p.end,
+                "width": round(p.width, 2),
+                "height": round(p.height, 2),
+                "quality": to_plain(p.quality),
+            }
             for p in doc.pages
         ],
         "warnings": list(doc.warnings),
@@ -81,15 +97,24 @@ def export_document(doc: Document, status: Status = Status.OK) -> dict[str, Any]
             "language": _meta_field(meta.language),
         },
         "furniture": [
-            {"page_no": f.page_no, "kind": f.kind, "text": f.text,
-             "bbox": f.bbox.to_dict() if f.bbox else None}
+            {
+                "page_no": f.page_no,
+                "kind": f.kind,
+                "text": f.text,
+                "bbox": f.bbox.to_dict() if f.bbox else None,
+            }
             for f in doc.furniture
         ],
         "classifier": to_plain(doc.classifier),
         "components": components(doc) if doc.classifier else None,
         "headings": [
-            {"kind": h.kind, "path": list(h.path), "start": h.start, "end": h.end,
-             "text": text[h.start : h.end]}
+            {
+                "kind": h.kind,
+                "path": list(h.path),
+                "start": h.start,
+                "end": h.end,
+                "text": text[h.start : h.end],
+            }
             for h in doc.headings
         ],
         "clauses": clauses,
@@ -118,8 +143,9 @@ def components(doc: Document) -> dict[str, Any]:
     return {"document": dict(sorted(doc_level.items())), "articles": articles}
 
 
-def export_error(source: Path, status: Status, errors: Iterable[str],
-                 sha256: str | None = None) -> dict[str, Any]:
+def export_error(
+    source: Path, status: Status, errors: Iterable[str], sha256: str | None = None
+) -> dict[str, Any]:
     """The record written in place of a document that could not be processed."""
     size = source.stat().st_size if source.is_file() else None
     return {

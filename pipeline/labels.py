@@ -47,12 +47,19 @@ def load_labels(path: Path | None = None) -> LabelSet:
     path = path or DEFAULT_LABELS
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        labels = tuple(Label(name=d["name"], description=d["description"],
-                             group=d.get("group", ""),
-                             typical_wording=d.get("typical_wording", ""),
-                             not_this_label=d.get("not_this_label"))
-                       for d in data["labels"])
+        labels = tuple(
+            Label(
+                name=d["name"],
+                description=d["description"],
+                group=d.get("group", ""),
+                typical_wording=d.get("typical_wording", ""),
+                not_this_label=d.get("not_this_label"),
+            )
+            for d in data["labels"]
+        )
         return LabelSet(version=data["version"], labels=labels)
     except (OSError, KeyError, json.JSONDecodeError) as e:
-        raise ConfigError(f"{path}: cannot read the label set ({e}); restore "
-                          "annotations/labels.json from the repository") from e
+        raise ConfigError(
+            f"{path}: cannot read the label set ({e}); restore "
+            "annotations/labels.json from the repository"
+        ) from e

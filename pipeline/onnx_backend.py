@@ -14,13 +14,12 @@ import hashlib
 import logging
 import os
 import warnings
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from pipeline.classify import ADAPTER_FILE, ClauseClassifier, encode_windows, pool_windows
+from pipeline.classify import ADAPTER_FILE, ClauseClassifier, encode_windows
 from pipeline.errors import ModelLoadError
 
 logger = logging.getLogger(__name__)
@@ -28,7 +27,9 @@ INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("TREATY_CACHE", Path.home() / ".cache" / "treaty-clauses"))
+    return Path(
+        os.environ.get("TREATY_CACHE", Path.home() / ".cache" / "treaty-clauses")
+    )
 
 
 def onnx_available() -> bool:
@@ -49,17 +50,29 @@ def export_onnx(clf: ClauseClassifier, path: Path, *, quantize: bool = True) -> 
     merge_lora(model)
     # the SDPA mask helpers of recent transformers do not trace; eager attention does
     model.encoder.config._attn_implementation = "eager"
-    arrays, _ = encode_windows(clf.tokenizer, ["The Parties shall consult."], ["Heading"],
-                               clf.config.max_length, clf.config.stride)
+    arrays, _ = encode_windows(
+        clf.tokenizer,
+        ["The Parties shall consult."],
+        ["Heading"],
+        clf.config.max_length,
+        clf.config.stride,
+    )
     example = tuple(torch.from_numpy(arrays[k]) for k in INPUTS)
     path.parent.mkdir(parents=True, exist_ok=True)
     fp32 = path.with_suffix(".fp32.onnx")
     dynamic = {k: {0: "batch", 1: "tokens"} for k in INPUTS}
     with torch.inference_mode(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer notes on shapes; checked by tests
-        torch.onnx.export(model, example, str(fp32), input_names=list(INPUTS),
-                          output_names=["logits"], dynamic_axes=dynamic,
-                          opset_version=17, dynamo=False)
+        torch.onnx.export(
+            model,
+            example,
+            str(fp32),
+            input_names=list(INPUTS),
+            output_names=["logits"],
+            dynamic_axes=dynamic,
+            opset_version=17,
+            dynamo=False,
+        )
     if not quantize:
         fp32.replace(path)
         return path
@@ -69,8 +82,9 @@ def export_onnx(clf: ClauseClassifier, path: Path, *, quantize: bool = True) -> 
     level = root.level
     root.setLevel(logging.ERROR)  # the quantizer logs advice on the root logger
     try:
-        quantize_dynamic(str(fp32), str(path), per_channel=True,
-                         weight_type=QuantType.QInt8)
+        quantize_dynamic(
+            str(fp32), str(path), per_channel=True, weight_type=QuantType.QInt8
+        )
     finally:
         root.setLevel(level)
     fp32.unlink(missing_ok=True)
@@ -98,32 +112,23 @@ class OnnxClassifier(ClauseClassifier):
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = int(os.environ.get("TREATY_THREADS", "0"))
         try:
-            session = ort.InferenceSession(str(onnx_path), opts,
-                                           providers=["CPUExecutionProvider"])
+            session = ort.InferenceSession(
+                str(onnx_path), opts, providers=["CPUExecutionProvider"]
+            )
         except Exception as e:  # a corrupt cache file: rebuild next time
             onnx_path.unlink(missing_ok=True)
-            raise ModelLoadError(f"{onnx_path}: cannot load ({e}); run again to "
-                                 "rebuild it") from e
-        clf = cls(base.model, base.labels, base.config, base.calibration, base.tokenizer)
+            raise ModelLoadError(
+                f"{onnx_path}: cannot load ({e}); run again to rebuild it"
+            ) from e
+        clf = cls(
+            base.model, base.labels, base.config, base.calibration, base.tokenizer
+        )
         clf.session = session
         return clf
 
-    def logits(self, texts: Sequence[str], contexts: Sequence[str] | None = None, *,
-               batch_size: int = 32) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, len(self.labels)))
-        ctx = contexts if self.config.use_context else None
-        out = np.zeros((len(texts), len(self.labels)))
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for s in range(0, len(order), batch_size):
-            idx = order[s : s + batch_size]
-            arrays, mapping = encode_windows(
-                self.tokenizer, [texts[i] for i in idx],
-                [ctx[i] or "" for i in idx] if ctx else None,
-                self.config.max_length, self.config.stride)
-            (win,) = self.session.run(["logits"], {k: arrays[k] for k in INPUTS})
-            out[idx] = pool_windows(np.asarray(win, dtype=np.float64), mapping, len(idx))
-        return out
+    def window_logits(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        (win,) = self.session.run(["logits"], {k: arrays[k] for k in INPUTS})
+        return np.asarray(win, dtype=np.float64)
 
 
 def _model_key(model_dir: Path | None, clf: ClauseClassifier) -> str:

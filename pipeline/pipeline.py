@@ -1,4 +1,4 @@
-"""Stages composed: ingest -> segment -> metadata (-> classify, when a model is given)."""
+"""Stages composed: ingest -> segment -> metadata (-> classify, given a model)."""
 
 from __future__ import annotations
 
@@ -32,10 +32,16 @@ class Pipeline:
         password: opens encrypted PDFs.
     """
 
-    def __init__(self, stages: Sequence[tuple[str, Stage]] | None = None, *,
-                 password: str | None = None, classifier: Stage | None = None) -> None:
+    def __init__(
+        self,
+        stages: Sequence[tuple[str, Stage]] | None = None,
+        *,
+        password: str | None = None,
+        classifier: Stage | None = None,
+    ) -> None:
         self.stages: list[tuple[str, Stage | Callable[[Document], Document]]] = list(
-            stages if stages is not None else default_stages())
+            stages if stages is not None else default_stages()
+        )
         if classifier is not None:
             self.stages.append(("classify", classifier))
         self.password = password
@@ -55,8 +61,9 @@ class Pipeline:
                     "Please report this file with the error."
                 ) from e
             if not isinstance(out, Document):
-                raise PipelineError(f"stage {name!r} returned {type(out).__name__}, "
-                                    "not a Document")
+                raise PipelineError(
+                    f"stage {name!r} returned {type(out).__name__}, not a Document"
+                )
             doc = out
         return doc
 
@@ -67,22 +74,43 @@ class Pipeline:
         try:
             doc = self.process(path)
         except IngestError as e:
-            return Result(path, Status(e.status), None, (_one_line(e),),
-                          seconds=time.perf_counter() - t0)
+            return Result(
+                path,
+                Status(e.status),
+                None,
+                (_one_line(e),),
+                seconds=time.perf_counter() - t0,
+            )
         except PipelineError as e:
-            return Result(path, Status.FAILED, None, (_one_line(e),),
-                          seconds=time.perf_counter() - t0)
+            return Result(
+                path,
+                Status.FAILED,
+                None,
+                (_one_line(e),),
+                seconds=time.perf_counter() - t0,
+            )
         except (MemoryError, RecursionError, Exception) as e:
             msg = f"{path}: {type(e).__name__}: {e}"
             logger.debug("unexpected failure", exc_info=True)
-            return Result(path, Status.FAILED, None, (_one_line(msg),),
-                          seconds=time.perf_counter() - t0)
+            return Result(
+                path,
+                Status.FAILED,
+                None,
+                (_one_line(msg),),
+                seconds=time.perf_counter() - t0,
+            )
         status = Status.PARTIAL if doc.warnings else Status.OK
         if not doc.clauses:
-            return Result(path, Status.EMPTY, None,
-                          (f"{path}: no clauses found in {len(doc.text)} characters of "
-                           "text; check that the file is an agreement",),
-                          seconds=time.perf_counter() - t0)
+            return Result(
+                path,
+                Status.EMPTY,
+                None,
+                (
+                    f"{path}: no clauses found in {len(doc.text)} characters of "
+                    "text; check that the file is an agreement",
+                ),
+                seconds=time.perf_counter() - t0,
+            )
         return Result(path, status, doc, seconds=time.perf_counter() - t0)
 
     def pipe(self, sources: Iterable[Path | str]) -> Iterator[Result]:
@@ -91,16 +119,24 @@ class Pipeline:
 
 
 def default_stages() -> list[tuple[str, Stage | Callable[[Document], Document]]]:
-    return [("corpus_id", _corpus_id), ("segment", RuleSegmenter()),
-            ("meta", extract_meta)]
+    return [
+        ("corpus_id", _corpus_id),
+        ("segment", RuleSegmenter()),
+        ("meta", extract_meta),
+    ]
 
 
 def _one_line(e: object) -> str:
     return " ".join(str(e).split()) or type(e).__name__
 
 
-def extract(source: Path | str, *, password: str | None = None,
-            classify: bool = False, model: Path | str | None = None) -> Document:
+def extract(
+    source: Path | str,
+    *,
+    password: str | None = None,
+    classify: bool = False,
+    model: Path | str | None = None,
+) -> Document:
     """Read, segment and describe one agreement; label its clauses with ``classify``.
 
     Args:

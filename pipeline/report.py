@@ -11,9 +11,14 @@ from rich.table import Table
 from pipeline.labels import load_labels
 
 
-def evaluate_model(model_dir: Path, split: str = "test", *, baselines: bool = True,
-                   corpus_dir: Path | None = None) -> dict[str, Any]:
-    """Score the model in ``model_dir`` (and baselines trained on train) on ``split``."""
+def evaluate_model(
+    model_dir: Path,
+    split: str = "test",
+    *,
+    baselines: bool = True,
+    corpus_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Score the model in ``model_dir`` and the baselines on ``split``."""
     from pipeline.classify import ClauseClassifier
     from pipeline.errors import ConfigError
     from pipeline.evaluate import evaluate_rows, keyword_baseline, tfidf_baseline
@@ -21,24 +26,32 @@ def evaluate_model(model_dir: Path, split: str = "test", *, baselines: bool = Tr
 
     rows, labels = annotation_rows(corpus_dir)
     if not rows.get(split):
-        raise ConfigError(f"split {split!r} has no annotated clauses; choose train, dev "
-                          "or test")
+        raise ConfigError(
+            f"split {split!r} has no annotated clauses; choose train, dev or test"
+        )
     clf = ClauseClassifier.from_pretrained(model_dir)
     report: dict[str, Any] = {
-        "split": split, "model": f"{clf.config.name}@{clf.config.version}",
-        "systems": {"model": evaluate_rows(clf, rows[split], labels)}}
+        "split": split,
+        "model": f"{clf.config.name}@{clf.config.version}",
+        "systems": {"model": evaluate_rows(clf, rows[split], labels)},
+    }
     if baselines:
-        report["systems"]["tfidf_logreg"] = tfidf_baseline(rows["train"], rows[split],
-                                                           labels)
-        report["systems"]["keyword_rules"] = keyword_baseline(rows[split], load_labels())
+        report["systems"]["tfidf_logreg"] = tfidf_baseline(
+            rows["train"], rows[split], labels
+        )
+        report["systems"]["keyword_rules"] = keyword_baseline(
+            rows[split], load_labels()
+        )
     return report
 
 
 def render_report(report: dict[str, Any]) -> Table:
     systems = report["systems"]
     names = list(systems)
-    table = Table(title=f"{report['model']} on {report['split']} "
-                        f"({systems['model']['clauses']} clauses)")
+    table = Table(
+        title=f"{report['model']} on {report['split']} "
+        f"({systems['model']['clauses']} clauses)"
+    )
     table.add_column("label")
     table.add_column("support", justify="right")
     for n in names:
@@ -46,10 +59,15 @@ def render_report(report: dict[str, Any]) -> Table:
     table.add_column("model AUPR", justify="right")
     table.add_column("model P@80%R", justify="right")
     for label, m in systems["model"]["per_label"].items():
-        cells = [f"{systems[n]['per_label'][label]['p']:.2f}/"
-                 f"{systems[n]['per_label'][label]['r']:.2f}/"
-                 f"{systems[n]['per_label'][label]['f']:.2f}" for n in names]
-        table.add_row(label, str(m["support"]), *cells, _fmt(m["aupr"]), _fmt(m["p_at_r80"]))
+        cells = [
+            f"{systems[n]['per_label'][label]['p']:.2f}/"
+            f"{systems[n]['per_label'][label]['r']:.2f}/"
+            f"{systems[n]['per_label'][label]['f']:.2f}"
+            for n in names
+        ]
+        table.add_row(
+            label, str(m["support"]), *cells, _fmt(m["aupr"]), _fmt(m["p_at_r80"])
+        )
     for key in ("micro_f", "macro_f", "ece"):
         table.add_row(key, "", *[f"{systems[n][key]:.3f}" for n in names], "", "")
     return table
@@ -64,20 +82,22 @@ def write_model_card(model_dir: Path) -> Path:
     config = json.loads((model_dir / "train_config.json").read_text())
     metrics = json.loads((model_dir / "metrics.json").read_text())
     mc = config["model"]
+    n_labels = len(json.loads((model_dir / "labels.json").read_text())["labels"])
     lines = [
         f"# {mc['name']} {mc['version']}",
         "",
-        "Multi-label clause classifier of treaty-clauses: all-MiniLM-L6-v2 (Apache-2.0, "
-        f"from the PyPI package `{mc['base']}`, verified by sha256 at load) with LoRA "
-        f"adapters (rank {mc['lora_rank']}) on the attention and feed-forward maps of its "
-        f"top {mc['lora_layers']} layers and a linear head over mean-pooled tokens. Only "
-        "the adapters and the head are stored here (`adapter.safetensors`); no pickle.",
+        "Multi-label clause classifier of treaty-clauses: all-MiniLM-L6-v2 "
+        f"(Apache-2.0, from the PyPI package `{mc['base']}`, verified by sha256 at "
+        f"load) with LoRA adapters (rank {mc['lora_rank']}) on the attention and "
+        f"feed-forward maps of its top {mc['lora_layers']} layers and a linear head "
+        "over mean-pooled tokens. Only the adapters and the head are stored here "
+        "(`adapter.safetensors`); no pickle.",
         "",
-        f"- Labels: `labels.json` (guideline v1), {len(json.loads((model_dir / 'labels.json').read_text())['labels'])} labels.",
+        f"- Labels: `labels.json` (guideline v1), {n_labels} labels.",
         f"- Input: article heading + clause text, windows of {mc['max_length']} tokens "
         f"with {mc['stride']} shared; scores pooled by max over windows.",
-        "- Calibration: per-label Platt scaling and F1-optimal thresholds fitted on dev "
-        "(`calibration.json`).",
+        "- Calibration: per-label Platt scaling and F1-optimal thresholds fitted on "
+        "dev (`calibration.json`).",
         f"- Training: {config['epochs']} epochs, batch {config['batch_size']}, lr "
         f"{config['lr']}, seed {config['seed']}, {config['threads']} CPU threads, "
         f"{metrics['train_seconds']} s. Data sha256 `{metrics['data_sha256'][:16]}…`, "
@@ -89,10 +109,16 @@ def write_model_card(model_dir: Path) -> Path:
     for split in ("dev", "test"):
         if split in metrics:
             m = metrics[split]
-            lines.append(f"| {split} | {m['micro_f']:.3f} | {m['macro_f']:.3f} | "
-                         f"{m['ece']:.3f} |")
-    lines += ["", "Reproduce: `treaty train` (same seed and data give the same model); "
-              "full report with baselines: `treaty evaluate`.", ""]
+            lines.append(
+                f"| {split} | {m['micro_f']:.3f} | {m['macro_f']:.3f} | "
+                f"{m['ece']:.3f} |"
+            )
+    lines += [
+        "",
+        "Reproduce: `treaty train` (same seed and data give the same model); "
+        "full report with baselines: `treaty evaluate`.",
+        "",
+    ]
     path = model_dir / "README.md"
     path.write_text("\n".join(lines))
     return path

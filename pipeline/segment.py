@@ -27,13 +27,27 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 SEGMENTER_NAME = "treaty.segmenter.rules.v1"
-_GROUP_RANK = {"part": 0, "title": 0, "titre": 0, "chapter": 1, "chapitre": 1,
-               "section": 2, "division": 2, "sub-section": 3, "subsection": 3}
-_DEFINITION_RE = re.compile(r"^\W{0,3}[“\"'‘*][^”\"'’]{1,80}[”\"'’*]+\W{0,3}\s*(?:shall\s+)?"
-                            r"(?:means?|includes?|refers?|has the meaning|désigne)\b")
+_GROUP_RANK = {
+    "part": 0,
+    "title": 0,
+    "titre": 0,
+    "chapter": 1,
+    "chapitre": 1,
+    "section": 2,
+    "division": 2,
+    "sub-section": 3,
+    "subsection": 3,
+}
+_DEFINITION_RE = re.compile(
+    r"^\W{0,3}[“\"'‘*][^”\"'’]{1,80}[”\"'’*]+\W{0,3}\s*(?:shall\s+)?"
+    r"(?:means?|includes?|refers?|has the meaning|désigne)\b"
+)
 # a full stop after these is no sentence end ("No. 28", "Art. 5", "e.g. the")
-_ABBREV_END_RE = re.compile(r"\b(?:No|Nr|Nos|Art|Arts|para|paras|Mr|Mrs|Ms|Dr|St|p|pp|"
-                            r"e\.g|i\.e|cf|etc|viz|Vol|Ref)\.\s*$", re.IGNORECASE)
+_ABBREV_END_RE = re.compile(
+    r"\b(?:No|Nr|Nos|Art|Arts|para|paras|Mr|Mrs|Ms|Dr|St|p|pp|"
+    r"e\.g|i\.e|cf|etc|viz|Vol|Ref)\.\s*$",
+    re.IGNORECASE,
+)
 _LONG_LETTER_PARA = 400  # chars; shorter letter paragraphs stay whole
 
 
@@ -63,8 +77,12 @@ class RuleSegmenter:
         try:
             headings, clauses = _Parser(doc.text, self._sentences).run()
         except RecursionError as e:  # pragma: no cover - defensive
-            raise SegmentationError(f"{doc.source.path}: structure too deep ({e})") from e
-        return dataclasses.replace(doc, headings=tuple(headings), clauses=tuple(clauses))
+            raise SegmentationError(
+                f"{doc.source.path}: structure too deep ({e})"
+            ) from e
+        return dataclasses.replace(
+            doc, headings=tuple(headings), clauses=tuple(clauses)
+        )
 
     def _sentences(self, text: str) -> list[tuple[int, int]]:
         """Sentence spans (start, end) within ``text``, from spaCy's sentencizer."""
@@ -83,7 +101,8 @@ def segment_document(doc: Document, segmenter: RuleSegmenter | None = None) -> D
 
     Example:
         >>> from pipeline.ingest import document_from_text
-        >>> doc = segment_document(document_from_text("Article 1\\n1. The Parties agree."))
+        >>> text = "Article 1\\n1. The Parties agree."
+        >>> doc = segment_document(document_from_text(text))
         >>> [c.clause_id for c in doc.clauses]
         ['art-1.1']
     """
@@ -115,7 +134,11 @@ class _Parser:
     def run(self) -> tuple[list[Heading], list[Clause]]:
         paras = list(_paragraphs(self.text))
         for i, (s, e) in enumerate(paras):
-            nxt = self.text[paras[i + 1][0] : paras[i + 1][1]] if i + 1 < len(paras) else ""
+            nxt = (
+                self.text[paras[i + 1][0] : paras[i + 1][1]]
+                if i + 1 < len(paras)
+                else ""
+            )
             self._paragraph(s, e, nxt)
         return self.headings, self.clauses
 
@@ -133,7 +156,9 @@ class _Parser:
             st.region = "preamble"
             if self._structural(s, e, t, nxt):
                 return
-            if mk.looks_like_heading(t, max_words=60, max_chars=450) and not mk.AGREED_RE.search(t):
+            if mk.looks_like_heading(
+                t, max_words=60, max_chars=450
+            ) and not mk.AGREED_RE.search(t):
                 self._heading(s, e, "title")
                 return
         if st.pending and mk.looks_like_heading(t) and not self._is_structural(t):
@@ -150,9 +175,13 @@ class _Parser:
             self._enter_final()
             self._clause(s, e, "testimonium", self._unnumbered_id())
         elif st.region == "final":
-            kind = ("testimonium" if mk.TESTIMONIUM_RE.match(t)
-                    else "signature" if mk.SIGNATURE_RE.match(t) or len(t) < 80
-                    else "testimonium")
+            kind = (
+                "testimonium"
+                if mk.TESTIMONIUM_RE.match(t)
+                else "signature"
+                if mk.SIGNATURE_RE.match(t) or len(t) < 80
+                else "testimonium"
+            )
             self._clause(s, e, kind, self._unnumbered_id())
         elif st.region == "letter" and e - s > _LONG_LETTER_PARA:
             for a, b in self._split_sentences(s, e):
@@ -187,8 +216,9 @@ class _Parser:
             num = _first_token_num(m["rest"])
             self._new_container(self._unique_container(kind, num))
             self._heading(s, e, "container")
-            self.st.pending = (None if num is None and len(m["rest"].split()) > 1
-                               else "container")
+            self.st.pending = (
+                None if num is None and len(m["rest"].split()) > 1 else "container"
+            )
             return True
         m = mk.ARTICLE_RE.match(t)
         if m:
@@ -205,7 +235,9 @@ class _Parser:
                 else:  # "Article 1 The Parties shall ..." : heading then body text
                     cut = s + m.start("rest")
                     self._heading(s, cut, "article")
-                    self._body(_skip_space(self.text, cut, e), e, rest.lstrip(" .:-–—*"))
+                    self._body(
+                        _skip_space(self.text, cut, e), e, rest.lstrip(" .:-–—*")
+                    )
                 return True
         m = mk.GROUP_RE.match(t)
         if m and (m["rest"].strip() == "" or mk.looks_like_heading(m["rest"])):
@@ -219,7 +251,7 @@ class _Parser:
             return True
         if re.fullmatch(r"\d{1,3}\.?", t):
             if mk.looks_like_heading(nxt) and not mk.find_marker(nxt):
-                # the letter style "1" / "Scope" / "1.1. ...": a numbered section heading
+                # letter style "1" / "Scope" / "1.1. ...": a numbered section heading
                 self._new_article(t.rstrip("."), t)
                 self._heading(s, e, "article")
                 st.pending = "article"
@@ -227,14 +259,23 @@ class _Parser:
                 self.carry = (s, t.rstrip("."))
             return True
         marker = mk.find_marker(t)
-        if (marker and marker.kind in ("ROMAN", "ALPHA") and st.region != "final"
-                and mk.looks_like_heading(t[marker.length:], max_words=10)
-                and t[marker.length:].strip()[:1].isupper() and not t.rstrip().endswith(",")):
-            self._new_group("division", marker.value.lower(), t[marker.length:])
+        if (
+            marker
+            and marker.kind in ("ROMAN", "ALPHA")
+            and st.region != "final"
+            and mk.looks_like_heading(t[marker.length :], max_words=10)
+            and t[marker.length :].strip()[:1].isupper()
+            and not t.rstrip().endswith(",")
+        ):
+            self._new_group("division", marker.value.lower(), t[marker.length :])
             self._heading(s, e, "group")
             return True
-        if (len(t) < 120 and t.startswith("*") and t.rstrip().endswith("*")
-                and st.region not in ("final", "letter")):
+        if (
+            len(t) < 120
+            and t.startswith("*")
+            and t.rstrip().endswith("*")
+            and st.region not in ("final", "letter")
+        ):
             st.heading = t.strip("* ")
             self._heading(s, e, "subheading")
             return True
@@ -264,8 +305,11 @@ class _Parser:
     def _enter_final(self) -> None:
         st = self.st
         prefix = st.container if st.container and st.container != "final" else None
-        self.st = _State(container=f"{prefix}.final" if prefix else "final",
-                         counters=st.counters, region="final")
+        self.st = _State(
+            container=f"{prefix}.final" if prefix else "final",
+            counters=st.counters,
+            region="final",
+        )
 
     def _new_article(self, num: str, label: str) -> None:
         st = self.st
@@ -354,9 +398,13 @@ class _Parser:
 
     def _split_sentences(self, s: int, e: int) -> list[tuple[int, int]]:
         t = self.text[s:e]
-        starts = [a for a, _b in self.sentences(t)  # type: ignore[operator]
-                  if not _ABBREV_END_RE.search(t[:a]) and not t[a : a + 1].isdigit()
-                  and not t[a : a + 1].islower()]
+        starts = [
+            a
+            for a, _b in self.sentences(t)  # type: ignore[operator]
+            if not _ABBREV_END_RE.search(t[:a])
+            and not t[a : a + 1].isdigit()
+            and not t[a : a + 1].islower()
+        ]
         return _trimmed_spans(self.text, s, e, starts)
 
     def _table(self, s: int, e: int) -> None:
@@ -379,8 +427,12 @@ class _Parser:
             return
         if not st.stack and marker.value in ("1", "a", "i", "A"):
             last = self.clauses[-1] if self.clauses else None
-            if (last and last.path[:-1] == self._base_path() and last.path[-1].startswith("p")
-                    and self.text[last.end - 1] == ":"):
+            if (
+                last
+                and last.path[:-1] == self._base_path()
+                and last.path[-1].startswith("p")
+                and self.text[last.end - 1] == ":"
+            ):
                 # a list restarting after a lead-in ("... the following:") nests in it
                 st.stack.append((("lead", 0), last.path[-1]))
         key, value = self._place(marker)
@@ -393,8 +445,13 @@ class _Parser:
         base = ".".join(self._base_path()) or "text"
         cid = base + "." + ".".join(p for _k, p in st.stack)
         rest = t[marker.length :]
-        kind = ("definition" if _DEFINITION_RE.match(rest)
-                else "paragraph" if len(st.stack) == 1 else "subparagraph")
+        kind = (
+            "definition"
+            if _DEFINITION_RE.match(rest)
+            else "paragraph"
+            if len(st.stack) == 1
+            else "subparagraph"
+        )
         self._clause(s, e, kind, cid)
 
     def _extend_last(self, e: int) -> bool:
@@ -439,11 +496,22 @@ class _Parser:
         self.ids.add(cid)
         path = tuple(cid.split("."))
         parent_ids = [".".join(path[:i]) for i in range(len(path) - 1, 0, -1)]
-        parent = next((p for p in parent_ids if p in self.ids), ".".join(path[:-1]) or None)
-        self.clauses.append(Clause(
-            clause_id=cid, start=s, end=e, kind=kind, path=path, parent=parent,
-            article=st.article_label, article_heading=st.article_heading,
-            heading=st.heading))
+        parent = next(
+            (p for p in parent_ids if p in self.ids), ".".join(path[:-1]) or None
+        )
+        self.clauses.append(
+            Clause(
+                clause_id=cid,
+                start=s,
+                end=e,
+                kind=kind,
+                path=path,
+                parent=parent,
+                article=st.article_label,
+                article_heading=st.article_heading,
+                heading=st.heading,
+            )
+        )
 
 
 def _heading_rest(m: re.Match[str]) -> str | None:
@@ -453,7 +521,7 @@ def _heading_rest(m: re.Match[str]) -> str | None:
     if not stripped or stripped.strip("*") == "":
         return ""
     first = stripped.lstrip("*")[:1]
-    if rest[:1] in ".:-–—*" or rest[:1].isspace() or first.isupper() or first in "“\"(":
+    if rest[:1] in ".:-–—*" or rest[:1].isspace() or first.isupper() or first in '“"(':
         body = stripped.lstrip("*.:-–—) ")
         if body[:1].islower():
             return None
@@ -479,8 +547,10 @@ def _skip_space(text: str, i: int, end: int) -> int:
     return i
 
 
-def _trimmed_spans(text: str, s: int, e: int, starts: list[int]) -> list[tuple[int, int]]:
-    """Cut [s, e) at the relative offsets in ``starts``; trim whitespace at the edges."""
+def _trimmed_spans(
+    text: str, s: int, e: int, starts: list[int]
+) -> list[tuple[int, int]]:
+    """Cut [s, e) at the relative offsets in ``starts``; trim the edges."""
     out = []
     bounds = sorted(set(starts) | {0}) + [e - s]
     for a, b in zip(bounds, bounds[1:]):

@@ -39,8 +39,10 @@ class TrainConfig:
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
             from pipeline.errors import ConfigError
 
-            raise ConfigError(f"bad training config: epochs={self.epochs}, "
-                              f"batch_size={self.batch_size}, lr={self.lr}")
+            raise ConfigError(
+                f"bad training config: epochs={self.epochs}, "
+                f"batch_size={self.batch_size}, lr={self.lr}"
+            )
 
 
 Rows = Sequence[dict[str, Any]]  # {"text", "context", "labels": [names]}
@@ -57,35 +59,46 @@ def label_matrix(rows: Rows, labels: list[str]) -> np.ndarray:
 
 def data_hash(rows: Rows) -> str:
     h = hashlib.sha256()
-    for row in sorted(rows, key=lambda r: (r.get("doc_id", ""), r.get("clause_id", ""),
-                                           r["text"])):
-        h.update(json.dumps([row.get("doc_id"), row["text"], sorted(row["labels"])],
-                            ensure_ascii=False).encode())
+    for row in sorted(
+        rows, key=lambda r: (r.get("doc_id", ""), r.get("clause_id", ""), r["text"])
+    ):
+        h.update(
+            json.dumps(
+                [row.get("doc_id"), row["text"], sorted(row["labels"])],
+                ensure_ascii=False,
+            ).encode()
+        )
     return h.hexdigest()
 
 
-def fit(train_rows: Rows, dev_rows: Rows, labels: list[str], config: TrainConfig, *,
-        progress: Callable[[int, int, float], None] | None = None) -> ClauseClassifier:
+def fit(
+    train_rows: Rows,
+    dev_rows: Rows,
+    labels: list[str],
+    config: TrainConfig,
+    *,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> ClauseClassifier:
     """Train adapters and head on ``train_rows``; calibrate on ``dev_rows``."""
     import torch
 
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
     torch.use_deterministic_algorithms(True, warn_only=True)
-    from pipeline.model import build_model
-
     mc = config.model
-    model = build_model(len(labels), rank=mc.lora_rank, alpha=mc.lora_alpha, seed=mc.seed,
-                        encoder_config=mc.encoder_config, dropout=mc.dropout,
-                        lora_layers=mc.lora_layers)
-    clf = ClauseClassifier(model, labels, mc)
+    clf = ClauseClassifier.build(labels, mc)
+    model = clf.model
     first = max(0, model.encoder.config.num_hidden_layers - mc.lora_layers)
     texts = [r["text"] for r in train_rows]
     ctxs = [r.get("context") or "" for r in train_rows] if mc.use_context else None
     states, windows_of = _bottom_states(clf, texts, ctxs, first)
     y = torch.from_numpy(label_matrix(train_rows, labels))
     pos = y.sum(0)
-    pos_weight = ((len(train_rows) - pos) / pos.clamp(min=1)).sqrt().clamp(1, config.max_pos_weight)
+    pos_weight = (
+        ((len(train_rows) - pos) / pos.clamp(min=1))
+        .sqrt()
+        .clamp(1, config.max_pos_weight)
+    )
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
@@ -93,7 +106,8 @@ def fit(train_rows: Rows, dev_rows: Rows, labels: list[str], config: TrainConfig
     total = steps_per_epoch * config.epochs
     warm = max(1, int(total * config.warmup))
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
+    )
     gen = np.random.default_rng(config.seed)
     step = 0
     for _epoch in range(config.epochs):
@@ -108,7 +122,9 @@ def fit(train_rows: Rows, dev_rows: Rows, labels: list[str], config: TrainConfig
                 h[r, : states[w].shape[0]] = states[w]
                 mask[r, : states[w].shape[0]] = 1
             win = model.top(h, mask, first)
-            pooled = torch.stack([win[owner == k].max(0).values for k in range(len(idx))])
+            pooled = torch.stack(
+                [win[owner == k].max(0).values for k in range(len(idx))]
+            )
             loss = loss_fn(pooled, y[idx])
             opt.zero_grad()
             loss.backward()
@@ -120,14 +136,18 @@ def fit(train_rows: Rows, dev_rows: Rows, labels: list[str], config: TrainConfig
                 progress(step, total, float(loss.detach()))
     model.eval()
     if dev_rows:
-        dev_logits = clf.logits([r["text"] for r in dev_rows],
-                                [r.get("context") or "" for r in dev_rows])
-        clf.calibration = fit_calibration(dev_logits, label_matrix(dev_rows, labels), labels)
+        dev_logits = clf.logits(
+            [r["text"] for r in dev_rows], [r.get("context") or "" for r in dev_rows]
+        )
+        clf.calibration = fit_calibration(
+            dev_logits, label_matrix(dev_rows, labels), labels
+        )
     return clf
 
 
-def _bottom_states(clf: ClauseClassifier, texts: Sequence[str],
-                   ctxs: Sequence[str] | None, first: int) -> tuple[list[Any], list[list[int]]]:
+def _bottom_states(
+    clf: ClauseClassifier, texts: Sequence[str], ctxs: Sequence[str] | None, first: int
+) -> tuple[list[Any], list[list[int]]]:
     """Hidden states after the frozen layers, one unpadded tensor per window."""
     import torch
 
@@ -139,12 +159,17 @@ def _bottom_states(clf: ClauseClassifier, texts: Sequence[str],
     with torch.inference_mode():
         for s in range(0, len(order), 64):
             idx = order[s : s + 64]
-            arrays, mapping = encode_windows(clf.tokenizer, [texts[i] for i in idx],
-                                             [ctxs[i] for i in idx] if ctxs else None,
-                                             mc.max_length, mc.stride)
+            arrays, mapping = encode_windows(
+                clf.tokenizer,
+                [texts[i] for i in idx],
+                [ctxs[i] for i in idx] if ctxs else None,
+                mc.max_length,
+                mc.stride,
+            )
             t = {k: torch.from_numpy(v) for k, v in arrays.items()}
-            h = clf.model.bottom(t["input_ids"], t["attention_mask"], t["token_type_ids"],
-                                 first)
+            h = clf.model.bottom(
+                t["input_ids"], t["attention_mask"], t["token_type_ids"], first
+            )
             lengths = t["attention_mask"].sum(1).tolist()
             for w, (owner, n) in enumerate(zip(mapping.tolist(), lengths)):
                 windows_of[idx[owner]].append(len(states))
@@ -152,7 +177,9 @@ def _bottom_states(clf: ClauseClassifier, texts: Sequence[str],
     return states, windows_of
 
 
-def _batches(texts: Sequence[str], size: int, gen: np.random.Generator) -> list[list[int]]:
+def _batches(
+    texts: Sequence[str], size: int, gen: np.random.Generator
+) -> list[list[int]]:
     """Shuffled batches of similar length (less padding, same randomness per seed)."""
     order = gen.permutation(len(texts)).tolist()
     chunk = size * 16
@@ -179,8 +206,9 @@ def load_config(path: Path | None = None, **overrides: Any) -> TrainConfig:
         raise ConfigError(f"{path}: {e}; see TrainConfig in pipeline/train.py") from e
 
 
-def annotation_rows(corpus_dir: Path | None = None) -> tuple[dict[str, list[dict[str, Any]]],
-                                                            list[str]]:
+def annotation_rows(
+    corpus_dir: Path | None = None,
+) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
     """Gold rows per split from annotations/, and the label names."""
     from pipeline.annotate import CorpusDocs, load_records
     from pipeline.dataset import build_rows, load_splits
@@ -190,23 +218,34 @@ def annotation_rows(corpus_dir: Path | None = None) -> tuple[dict[str, list[dict
     splits = load_splits()
     records = load_records()
     if not records or not splits:
-        raise ConfigError("no annotations or no annotations/splits.json; label clauses "
-                          "first (treaty annotate import)")
+        raise ConfigError(
+            "no annotations or no annotations/splits.json; label clauses "
+            "first (treaty annotate import)"
+        )
     rows = build_rows(records, CorpusDocs(corpus_dir), splits)
     return rows, load_labels().names
 
 
-def train_from_annotations(out_dir: Path, config: TrainConfig, *,
-                           corpus_dir: Path | None = None,
-                           progress: Callable[[int, int, float], None] | None = None
-                           ) -> Path:
+def train_from_annotations(
+    out_dir: Path,
+    config: TrainConfig,
+    *,
+    corpus_dir: Path | None = None,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> Path:
     rows, labels = annotation_rows(corpus_dir)
     return train(out_dir, config, rows, labels, progress=progress)
 
 
-def train(out_dir: Path, config: TrainConfig, rows: dict[str, Rows], labels: list[str], *,
-          progress: Callable[[int, int, float], None] | None = None,
-          evaluate_splits: Sequence[str] = ("dev", "test")) -> Path:
+def train(
+    out_dir: Path,
+    config: TrainConfig,
+    rows: dict[str, Rows],
+    labels: list[str],
+    *,
+    progress: Callable[[int, int, float], None] | None = None,
+    evaluate_splits: Sequence[str] = ("dev", "test"),
+) -> Path:
     """Train, calibrate, evaluate and write a complete model directory.
 
     Args:
@@ -221,14 +260,17 @@ def train(out_dir: Path, config: TrainConfig, rows: dict[str, Rows], labels: lis
     clf = fit(rows["train"], rows.get("dev", []), labels, config, progress=progress)
     seconds = time.perf_counter() - t0
     clf.save_pretrained(out_dir)
-    metrics: dict[str, Any] = {"train_seconds": round(seconds, 1),
-                               "data_sha256": data_hash([r for s in rows.values() for r in s]),
-                               "counts": {s: len(r) for s, r in rows.items()}}
+    metrics: dict[str, Any] = {
+        "train_seconds": round(seconds, 1),
+        "data_sha256": data_hash([r for s in rows.values() for r in s]),
+        "counts": {s: len(r) for s, r in rows.items()},
+    }
     for split in evaluate_splits:
         if rows.get(split):
             metrics[split] = evaluate_rows(clf, rows[split], labels)
     (out_dir / "train_config.json").write_text(
-        json.dumps(dataclasses.asdict(config), indent=1) + "\n")
+        json.dumps(dataclasses.asdict(config), indent=1) + "\n"
+    )
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     from pipeline.report import write_model_card
 

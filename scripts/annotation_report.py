@@ -1,6 +1,6 @@
-"""Print the annotation statistics and agreement tables (Markdown) for annotations/README.md.
+"""Print annotation statistics and agreement (Markdown) for annotations/README.md.
 
-    python scripts/annotation_report.py
+python scripts/annotation_report.py
 """
 
 from __future__ import annotations
@@ -25,18 +25,24 @@ def main() -> None:
         clauses[splits.get(d, "unassigned")] += 1
         for lb in r.labels:
             per[lb][splits.get(d, "unassigned")] += 1
-    print(f"{len(g)} labelled clauses from {len(docs)} documents; "
-          f"{len(records)} records by {len({r.annotator for r in records})} annotators.\n")
+    print(
+        f"{len(g)} labelled clauses from {len(docs)} documents; "
+        f"{len(records)} records by {len({r.annotator for r in records})} annotators.\n"
+    )
     print("| label | train | dev | test | total |\n|---|---|---|---|---|")
-    print(f"| (clauses) | {clauses['train']} | {clauses['dev']} | {clauses['test']} | "
-          f"{sum(clauses.values())} |")
+    print(
+        f"| (clauses) | {clauses['train']} | {clauses['dev']} | {clauses['test']} | "
+        f"{sum(clauses.values())} |"
+    )
     for lb in labels:
         c = per[lb]
         print(f"| {lb} | {c['train']} | {c['dev']} | {c['test']} | {sum(c.values())} |")
     rows = agreement(records, labels)
-    print(f"\nAgreement on the {rows[0].items} clauses labelled by two annotators "
-          f"(first pass vs independent second pass; {rows[0].measure.replace('_', ' ')}, "
-          "per label, each label a yes/no decision):\n")
+    print(
+        f"\nAgreement on the {rows[0].items} clauses labelled by two annotators "
+        f"(first pass vs independent second pass; {rows[0].measure.replace('_', ' ')}, "
+        "per label, each label a yes/no decision):\n"
+    )
     print("| label | value | positives | raw agreement |\n|---|---|---|---|")
     for r in rows:
         v = "n/a (never given)" if r.value is None else f"{r.value:.3f}"

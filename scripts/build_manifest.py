@@ -25,25 +25,34 @@ def main() -> None:
     rows = []
     for manifest, base, collection in (
         (args.corpus / "manifest.jsonl", args.corpus, "main"),
-        (args.corpus / "general" / "manifest.jsonl", args.corpus / "general", "general"),
-        (args.corpus / "real-pdfs" / "manifest.jsonl", args.corpus / "real-pdfs",
-         "real-pdfs"),
+        (
+            args.corpus / "general" / "manifest.jsonl",
+            args.corpus / "general",
+            "general",
+        ),
+        (
+            args.corpus / "real-pdfs" / "manifest.jsonl",
+            args.corpus / "real-pdfs",
+            "real-pdfs",
+        ),
     ):
         for line in manifest.read_text(encoding="utf-8").splitlines():
             rec = json.loads(line)
             path = base / rec["file"]
             data = path.read_bytes()
             doc_id = rec.get("source_id") or Path(rec["file"]).stem
-            rows.append({
-                "doc_id": doc_id,
-                "file": str(path.relative_to(args.corpus)),
-                "collection": collection,
-                **{k: rec.get(k) for k in FIELDS},
-                "license_or_status": rec.get("license_or_status"),
-                "source": rec.get("source") or rec.get("source_repo"),
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "bytes": len(data),
-            })
+            rows.append(
+                {
+                    "doc_id": doc_id,
+                    "file": str(path.relative_to(args.corpus)),
+                    "collection": collection,
+                    **{k: rec.get(k) for k in FIELDS},
+                    "license_or_status": rec.get("license_or_status"),
+                    "source": rec.get("source") or rec.get("source_repo"),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "bytes": len(data),
+                }
+            )
     ids = [r["doc_id"] for r in rows]
     dupes = {i for i in ids if ids.count(i) > 1}
     for r in rows:  # a treaty id shared by two files (e.g. text and scan) gets a suffix

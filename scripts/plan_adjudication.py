@@ -20,7 +20,9 @@ OUT = Path(__file__).resolve().parents[1] / "annotations" / "tasks" / "adj-moss.
 
 
 def main() -> None:
-    by_clause: dict[tuple[str, int, int], dict[str, tuple[str, ...]]] = defaultdict(dict)
+    by_clause: dict[tuple[str, int, int], dict[str, tuple[str, ...]]] = defaultdict(
+        dict
+    )
     for (who, doc, s, e), r in latest(load_records()).items():
         by_clause[(doc, s, e)][who] = r.labels
     docs = CorpusDocs()
@@ -35,7 +37,8 @@ def main() -> None:
     write_tasks([t for t, _ in tasks], ToolFormat.prodigy, OUT, load_labels())
     # the candidate label sets go beside the tasks, for the adjudicator to weigh
     OUT.with_suffix(".candidates.txt").write_text(
-        "".join(f"{i}\t{' | '.join(c)}\n" for i, (_, c) in enumerate(tasks)))
+        "".join(f"{i}\t{' | '.join(c)}\n" for i, (_, c) in enumerate(tasks))
+    )
     print(f"{len(tasks)} disagreements -> {OUT}")
 
 

@@ -20,14 +20,23 @@ PER_KIND = {"security": 14, "security-extra": 24}  # documents drawn per group
 
 
 def main() -> None:
-    rows = [json.loads(line) for line in
-            (ROOT / "corpora" / "manifest.jsonl").read_text().splitlines()]
-    rows = [r for r in rows if r["collection"] == "main" and r["lang"] == "en"
-            and r["file"].endswith(".txt")]
+    rows = [
+        json.loads(line)
+        for line in (ROOT / "corpora" / "manifest.jsonl").read_text().splitlines()
+    ]
+    rows = [
+        r
+        for r in rows
+        if r["collection"] == "main"
+        and r["lang"] == "en"
+        and r["file"].endswith(".txt")
+    ]
     chosen = [r for r in rows if r["group"] == "defense"]
     for group, n in PER_KIND.items():
         by_kind: dict[str, list[dict[str, str]]] = defaultdict(list)
-        for r in sorted((r for r in rows if r["group"] == group), key=lambda r: r["doc_id"]):
+        for r in sorted(
+            (r for r in rows if r["group"] == group), key=lambda r: r["doc_id"]
+        ):
             by_kind[r["kind"]].append(r)
         picked: list[dict[str, str]] = []
         while len(picked) < n and any(by_kind.values()):  # round robin over kinds
@@ -38,7 +47,7 @@ def main() -> None:
     out = ROOT / "annotations" / "tasks"
     out.mkdir(parents=True, exist_ok=True)
     weights = {r["doc_id"]: min(r["bytes"], 60000) for r in chosen}
-    loads = {b: 0 for b in BATCHES}
+    loads = dict.fromkeys(BATCHES, 0)
     docs: dict[str, list[str]] = {b: [] for b in BATCHES}
     for d in sorted(weights, key=lambda d: -weights[d]):
         b = min(loads, key=lambda k: loads[k])

@@ -26,11 +26,11 @@ OUT = ROOT / "annotations" / "tasks"
 SEED = 29
 ORDERING = {  # label -> pattern that makes a clause worth reading in this round
     "alliance_commitments": r"armed attack|use of force|self-defence|aggression|"
-                            r"peaceful means|threat to the peace|collective measures",
+    r"peaceful means|threat to the peace|collective measures",
     "consultation": r"\bconsult",
     "dispute_resolution": r"\bdisputes?\b",
     "command_operations": r"command|operational control|boarding|rules of engagement|"
-                          r"peacekeeping|mission|operations?\b",
+    r"peacekeeping|mission|operations?\b",
     "exercises_training": r"exercise|training|courses?\b|instructor",
     "intelligence_sharing": r"exchange (of )?information|intelligence|early warning",
     "facilities_access": r"facilit|premises|airspace|ports?\b|territory of",
@@ -60,18 +60,38 @@ def main() -> None:
         second += tasks_for(doc, [clause])
     rng.shuffle(second)
     half = len(second) // 2
-    write_tasks(sorted(second[:half], key=lambda t: (t.doc_id, t.start)), ToolFormat.prodigy,
-                OUT / "r2-gorse.jsonl", labels)
-    write_tasks(sorted(second[half:], key=lambda t: (t.doc_id, t.start)), ToolFormat.prodigy,
-                OUT / "r2-hazel.jsonl", labels)
+    write_tasks(
+        sorted(second[:half], key=lambda t: (t.doc_id, t.start)),
+        ToolFormat.prodigy,
+        OUT / "r2-gorse.jsonl",
+        labels,
+    )
+    write_tasks(
+        sorted(second[half:], key=lambda t: (t.doc_id, t.start)),
+        ToolFormat.prodigy,
+        OUT / "r2-hazel.jsonl",
+        labels,
+    )
     # 2. rare labels from clauses nobody has labelled yet
-    manifest = [json.loads(x) for x in (ROOT / "corpora" / "manifest.jsonl").read_text().splitlines()]
-    ids = [m["doc_id"] for m in manifest if m["collection"] == "main" and m["lang"] == "en"
-           and m["file"].endswith(".txt")]
-    pool = [t for d in ids for t in tasks_for(docs.get(d))
-            if (t.doc_id, t.start, t.end) not in done and len(t.text) > 40]
+    manifest = [
+        json.loads(x)
+        for x in (ROOT / "corpora" / "manifest.jsonl").read_text().splitlines()
+    ]
+    ids = [
+        m["doc_id"]
+        for m in manifest
+        if m["collection"] == "main"
+        and m["lang"] == "en"
+        and m["file"].endswith(".txt")
+    ]
+    pool = [
+        t
+        for d in ids
+        for t in tasks_for(docs.get(d))
+        if (t.doc_id, t.start, t.end) not in done and len(t.text) > 40
+    ]
     chosen: dict[tuple[str, int], object] = {}
-    for name, pattern in ORDERING.items():
+    for _label, pattern in ORDERING.items():
         hits = [t for t in pool if re.search(pattern, t.text, re.I)]
         for t in rng.sample(hits, min(70, len(hits))):
             chosen[(t.doc_id, t.start)] = t

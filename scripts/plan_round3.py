@@ -32,9 +32,12 @@ def main() -> None:
     splits = load_splits()
     done = {(r.doc_id, r.start, r.end) for r in load_records()}
     docs = CorpusDocs()
-    rare = re.compile(ORDERING["alliance_commitments"] + "|" + ORDERING["consultation"], re.I)
-    held_out = re.compile(ORDERING["claims_liability"] + "|" + ORDERING["exercises_training"],
-                          re.I)
+    rare = re.compile(
+        ORDERING["alliance_commitments"] + "|" + ORDERING["consultation"], re.I
+    )
+    held_out = re.compile(
+        ORDERING["claims_liability"] + "|" + ORDERING["exercises_training"], re.I
+    )
     chosen = []
     for doc_id in sorted(splits):
         for t in tasks_for(docs.get(doc_id)):
@@ -42,7 +45,11 @@ def main() -> None:
                 continue
             if doc_id == CHARTER or rare.search(t.text):
                 chosen.append(t)
-            elif splits[doc_id] != "train" and held_out.search(t.text) and rng.random() < 0.5:
+            elif (
+                splits[doc_id] != "train"
+                and held_out.search(t.text)
+                and rng.random() < 0.5
+            ):
                 chosen.append(t)
     half = len(chosen) // 2
     write_tasks(chosen[:half], ToolFormat.prodigy, OUT / "r3-kale.jsonl", load_labels())

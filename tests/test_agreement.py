@@ -13,20 +13,29 @@ def test_agreement_cohen_kappa_known_value() -> None:
 
 
 def test_agreement_krippendorff_alpha_known_value() -> None:
-    assert krippendorff_alpha([[1, 1], [0, 0], [1, 0]]) == pytest.approx(1 - (1 / 3) / 0.6)
+    assert krippendorff_alpha([[1, 1], [0, 0], [1, 0]]) == pytest.approx(
+        1 - (1 / 3) / 0.6
+    )
     assert krippendorff_alpha([[1, 1, 1], [0, 0, 0]]) == pytest.approx(1.0)
     assert krippendorff_alpha([[1]]) is None
 
 
-def _rec(who: str, start: int, labels: tuple[str, ...], ts: str = "2026-01-01") -> AnnotationRecord:
-    return AnnotationRecord("D1", f"c{start}", start, start + 5, "x" * 64, labels, who, ts,
-                            "v1")
+def _rec(
+    who: str, start: int, labels: tuple[str, ...], ts: str = "2026-01-01"
+) -> AnnotationRecord:
+    return AnnotationRecord(
+        "D1", f"c{start}", start, start + 5, "x" * 64, labels, who, ts, "v1"
+    )
 
 
 def test_agreement_per_label_uses_latest_record_and_three_annotators() -> None:
-    recs = [_rec("a", 0, ("jurisdiction",)), _rec("b", 0, ("jurisdiction",)),
-            _rec("a", 10, ("other",)), _rec("b", 10, ("jurisdiction",)),
-            _rec("b", 10, ("other",), ts="2026-02-01")]  # b corrected itself
+    recs = [
+        _rec("a", 0, ("jurisdiction",)),
+        _rec("b", 0, ("jurisdiction",)),
+        _rec("a", 10, ("other",)),
+        _rec("b", 10, ("jurisdiction",)),
+        _rec("b", 10, ("other",), ts="2026-02-01"),
+    ]  # b corrected itself
     rows = {r.label: r for r in agreement(recs, ["jurisdiction", "other"])}
     assert rows["jurisdiction"].value == pytest.approx(1.0)
     assert rows["jurisdiction"].items == 2

@@ -43,63 +43,129 @@ def docs(tmp_path: Path) -> CorpusDocs:
     f = corpus / "texts" / "t.txt"
     f.write_text(TEXT, encoding="utf-8")
     manifest = tmp_path / "manifest.jsonl"
-    manifest.write_text(json.dumps({
-        "doc_id": "TEST0001", "file": "texts/t.txt", "kind": "SOFA",
-        "sha256": hashlib.sha256(f.read_bytes()).hexdigest()}) + "\n")
+    manifest.write_text(
+        json.dumps(
+            {
+                "doc_id": "TEST0001",
+                "file": "texts/t.txt",
+                "kind": "SOFA",
+                "sha256": hashlib.sha256(f.read_bytes()).hexdigest(),
+            }
+        )
+        + "\n"
+    )
     return CorpusDocs(corpus, manifest)
 
 
-LABELS = {"art-1.p1": ["cost_sharing"], "art-2.1": ["exercises_training"],
-          "art-2.2": ["dispute_resolution"]}
+LABELS = {
+    "art-1.p1": ["cost_sharing"],
+    "art-2.1": ["exercises_training"],
+    "art-2.2": ["dispute_resolution"],
+}
 
 
 def _export(docs: CorpusDocs, fmt: ToolFormat, tmp_path: Path) -> Path:
-    out = tmp_path / f"tasks.{fmt.value}.json{'l' if fmt is not ToolFormat.labelstudio else ''}"
+    out = (
+        tmp_path
+        / f"tasks.{fmt.value}.json{'l' if fmt is not ToolFormat.labelstudio else ''}"
+    )
     export_tasks(["TEST0001"], fmt, out, docs=docs)
     return out
 
 
-def _labelstudio_export(tasks: list[dict[str, Any]], who: int = 1) -> list[dict[str, Any]]:
+def _labelstudio_export(
+    tasks: list[dict[str, Any]], who: int = 1
+) -> list[dict[str, Any]]:
     out = []
     for i, t in enumerate(tasks, 1):
         choices = LABELS.get(t["data"]["clause_id"], ["other"])
-        out.append({
-            "id": i,
-            "annotations": [{
-                "id": 100 + i, "completed_by": who,
-                "result": [{"value": {"choices": choices}, "id": f"r{i}",
-                            "from_name": "labels", "to_name": "text", "type": "choices",
-                            "origin": "manual"}],
-                "was_cancelled": False, "ground_truth": False,
-                "created_at": "2026-11-26T12:00:00.000000Z",
-                "updated_at": "2026-11-26T12:00:05.000000Z", "draft_created_at": None,
-                "lead_time": 4.2, "prediction": {}, "result_count": 0,
-                "unique_id": f"u{i}", "import_id": None, "last_action": None,
-                "task": i, "project": 3, "updated_by": who, "parent_prediction": None,
-                "parent_annotation": None, "last_created_by": None}],
-            "file_upload": "tasks.json", "drafts": [], "predictions": [],
-            "data": t["data"], "meta": {}, "created_at": "2026-11-26T11:59:00.000000Z",
-            "updated_at": "2026-11-26T12:00:05.000000Z", "inner_id": i,
-            "total_annotations": 1, "cancelled_annotations": 0, "total_predictions": 0,
-            "comment_count": 0, "unresolved_comment_count": 0,
-            "last_comment_updated_at": None, "project": 3, "updated_by": who,
-            "comment_authors": []})
+        out.append(
+            {
+                "id": i,
+                "annotations": [
+                    {
+                        "id": 100 + i,
+                        "completed_by": who,
+                        "result": [
+                            {
+                                "value": {"choices": choices},
+                                "id": f"r{i}",
+                                "from_name": "labels",
+                                "to_name": "text",
+                                "type": "choices",
+                                "origin": "manual",
+                            }
+                        ],
+                        "was_cancelled": False,
+                        "ground_truth": False,
+                        "created_at": "2026-11-26T12:00:00.000000Z",
+                        "updated_at": "2026-11-26T12:00:05.000000Z",
+                        "draft_created_at": None,
+                        "lead_time": 4.2,
+                        "prediction": {},
+                        "result_count": 0,
+                        "unique_id": f"u{i}",
+                        "import_id": None,
+                        "last_action": None,
+                        "task": i,
+                        "project": 3,
+                        "updated_by": who,
+                        "parent_prediction": None,
+                        "parent_annotation": None,
+                        "last_created_by": None,
+                    }
+                ],
+                "file_upload": "tasks.json",
+                "drafts": [],
+                "predictions": [],
+                "data": t["data"],
+                "meta": {},
+                "created_at": "2026-11-26T11:59:00.000000Z",
+                "updated_at": "2026-11-26T12:00:05.000000Z",
+                "inner_id": i,
+                "total_annotations": 1,
+                "cancelled_annotations": 0,
+                "total_predictions": 0,
+                "comment_count": 0,
+                "unresolved_comment_count": 0,
+                "last_comment_updated_at": None,
+                "project": 3,
+                "updated_by": who,
+                "comment_authors": [],
+            }
+        )
     return out
 
 
 def _prodigy_answers(lines: list[dict[str, Any]], who: str) -> list[dict[str, Any]]:
-    return [{**t, "_input_hash": 11 + i, "_task_hash": 22 + i, "_view_id": "choice",
-             "config": {"choice_style": "multiple"},
-             "accept": LABELS.get(t["meta"]["clause_id"], ["other"]), "answer": "accept",
-             "_timestamp": 1795000000 + i, "_annotator_id": who, "_session_id": who}
-            for i, t in enumerate(lines)]
+    return [
+        {
+            **t,
+            "_input_hash": 11 + i,
+            "_task_hash": 22 + i,
+            "_view_id": "choice",
+            "config": {"choice_style": "multiple"},
+            "accept": LABELS.get(t["meta"]["clause_id"], ["other"]),
+            "answer": "accept",
+            "_timestamp": 1795000000 + i,
+            "_annotator_id": who,
+            "_session_id": who,
+        }
+        for i, t in enumerate(lines)
+    ]
 
 
 def _doccano_export(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"id": 40 + i, "text": t["text"], "Comments": [],
-             "label": LABELS.get(t["clause_id"], ["other"]),
-             **{k: v for k, v in t.items() if k not in ("text", "label")}}
-            for i, t in enumerate(lines)]
+    return [
+        {
+            "id": 40 + i,
+            "text": t["text"],
+            "Comments": [],
+            "label": LABELS.get(t["clause_id"], ["other"]),
+            **{k: v for k, v in t.items() if k not in ("text", "label")},
+        }
+        for i, t in enumerate(lines)
+    ]
 
 
 def _jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
@@ -128,17 +194,26 @@ def test_annotate_labelstudio_round_trip(docs: CorpusDocs, tmp_path: Path) -> No
 
 
 def test_annotate_prodigy_and_doccano_round_trip_and_agreement(
-        docs: CorpusDocs, tmp_path: Path) -> None:
+    docs: CorpusDocs, tmp_path: Path
+) -> None:
     store = tmp_path / "done"
-    prodigy_tasks = [json.loads(x) for x in
-                     _export(docs, ToolFormat.prodigy, tmp_path).read_text().splitlines()]
-    assert prodigy_tasks[0]["options"][0] == {"id": "general_provisions",
-                                              "text": "general_provisions"}
-    answers = _jsonl(tmp_path / "prodigy.jsonl", _prodigy_answers(prodigy_tasks, "ds-bob"))
+    prodigy_tasks = [
+        json.loads(x)
+        for x in _export(docs, ToolFormat.prodigy, tmp_path).read_text().splitlines()
+    ]
+    assert prodigy_tasks[0]["options"][0] == {
+        "id": "general_provisions",
+        "text": "general_provisions",
+    }
+    answers = _jsonl(
+        tmp_path / "prodigy.jsonl", _prodigy_answers(prodigy_tasks, "ds-bob")
+    )
     assert detect_format(answers) is ToolFormat.prodigy
     assert import_annotations(answers, docs=docs, store=store).imported == len(LABELS)
-    doccano_tasks = [json.loads(x) for x in
-                     _export(docs, ToolFormat.doccano, tmp_path).read_text().splitlines()]
+    doccano_tasks = [
+        json.loads(x)
+        for x in _export(docs, ToolFormat.doccano, tmp_path).read_text().splitlines()
+    ]
     rows = _doccano_export(doccano_tasks)
     rows[0]["label"] = ["final_provisions"]  # carol disagrees on art-1.p1
     dfile = _jsonl(tmp_path / "admin.jsonl", rows)
@@ -155,8 +230,10 @@ def test_annotate_prodigy_and_doccano_round_trip_and_agreement(
 
 
 def _one_answer(docs: CorpusDocs, tmp_path: Path, **change: Any) -> Path:
-    lines = [json.loads(x) for x in
-             _export(docs, ToolFormat.prodigy, tmp_path).read_text().splitlines()]
+    lines = [
+        json.loads(x)
+        for x in _export(docs, ToolFormat.prodigy, tmp_path).read_text().splitlines()
+    ]
     good = _prodigy_answers(lines, "dan")
     bad = good[1]
     for k, v in change.items():
@@ -167,16 +244,20 @@ def _one_answer(docs: CorpusDocs, tmp_path: Path, **change: Any) -> Path:
     return _jsonl(tmp_path / "answers.jsonl", good)
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"accept": ["made_up"]}, "unknown label"),
-    ({"accept": []}, "empty answer"),
-    ({"accept": ["other", "cost_sharing"]}, "used alone"),
-    ({"text_sha256": "0" * 64}, "has changed"),
-    ({"doc_id": "NOPE"}, "unknown document"),
-    ({"start": 10_000, "end": 10_010}, "unknown clause"),
-])
-def test_annotate_rejections_import_nothing(docs: CorpusDocs, tmp_path: Path,
-                                            change: dict[str, Any], message: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"accept": ["made_up"]}, "unknown label"),
+        ({"accept": []}, "empty answer"),
+        ({"accept": ["other", "cost_sharing"]}, "used alone"),
+        ({"text_sha256": "0" * 64}, "has changed"),
+        ({"doc_id": "NOPE"}, "unknown document"),
+        ({"start": 10_000, "end": 10_010}, "unknown clause"),
+    ],
+)
+def test_annotate_rejections_import_nothing(
+    docs: CorpusDocs, tmp_path: Path, change: dict[str, Any], message: str
+) -> None:
     store = tmp_path / "done"
     path = _one_answer(docs, tmp_path, **change)
     with pytest.raises(AnnotationError, match=message) as err:
@@ -198,7 +279,9 @@ def test_annotate_duplicates_rejected(docs: CorpusDocs, tmp_path: Path) -> None:
         import_annotations(path, docs=docs, store=store)
 
 
-def test_annotate_skipped_answers_and_bad_json(docs: CorpusDocs, tmp_path: Path) -> None:
+def test_annotate_skipped_answers_and_bad_json(
+    docs: CorpusDocs, tmp_path: Path
+) -> None:
     path = _one_answer(docs, tmp_path, answer="ignore")
     rep = import_annotations(path, docs=docs, store=tmp_path / "done")
     assert rep.skipped == 1

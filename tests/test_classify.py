@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("torch")
 
-from conftest import make_doc  # noqa: E402
+from conftest import TINY_ENCODER, make_doc  # noqa: E402
 
 from pipeline.calibrate import (  # noqa: E402
     Calibration,
@@ -28,8 +28,7 @@ from pipeline.classify import (  # noqa: E402
 )
 from pipeline.segment import RuleSegmenter  # noqa: E402
 
-TINY = {"vocab_size": 30522, "hidden_size": 32, "num_hidden_layers": 2,
-        "num_attention_heads": 2, "intermediate_size": 64, "max_position_embeddings": 128}
+TINY = TINY_ENCODER
 LABELS = ["jurisdiction", "tax_customs", "other"]
 
 
@@ -45,14 +44,16 @@ def tiny() -> ClauseClassifier:
 def test_classify_long_clause_is_windowed_not_truncated() -> None:
     tok = _tokenizer(ModelConfig())
     long = " ".join(f"word{i}" for i in range(300))
-    arrays, mapping = encode_windows(tok, [long, "short clause"], ["Heading", "H"], 64, 16)
+    arrays, mapping = encode_windows(
+        tok, [long, "short clause"], ["Heading", "H"], 64, 16
+    )
     windows = int((mapping == 0).sum())
     assert windows > 4 and int((mapping == 1).sum()) == 1
     seen = set()
     for row, owner in zip(arrays["input_ids"], mapping):
         if owner == 0:
             seen.update(tok.convert_ids_to_tokens([t for t in row if t > 103]))
-    words = {w for w in tok.tokenize(long)}
+    words = set(tok.tokenize(long))
     assert words <= seen  # every token of the clause is in some window
 
 
@@ -84,9 +85,12 @@ def test_classify_threshold_and_fallbacks() -> None:
     assert cal.thresholds == {"a": 0.5, "b": 0.5} and cal.a["a"] == 1.0
 
 
-def test_classify_predictions_other_alone_and_never_empty(tiny: ClauseClassifier) -> None:
-    tiny.calibration = Calibration(thresholds={"jurisdiction": 0.4, "tax_customs": 0.9,
-                                               "other": 0.4})
+def test_classify_predictions_other_alone_and_never_empty(
+    tiny: ClauseClassifier,
+) -> None:
+    tiny.calibration = Calibration(
+        thresholds={"jurisdiction": 0.4, "tax_customs": 0.9, "other": 0.4}
+    )
     preds = tiny.to_predictions(np.array([[0.5, 0.2, 0.6], [0.1, 0.2, 0.3]]))
     assert [p.label for p in preds[0] if p.selected] == ["jurisdiction"]
     assert [p.label for p in preds[1] if p.selected] == ["other"]  # argmax fallback
@@ -94,28 +98,37 @@ def test_classify_predictions_other_alone_and_never_empty(tiny: ClauseClassifier
 
 
 def test_classify_document_fills_every_clause(tiny: ClauseClassifier) -> None:
-    doc = RuleSegmenter()(make_doc("Article 1\n1. Each Party waives claims.\n2. Goods "
-                                   "are free of duties."))
+    doc = RuleSegmenter()(
+        make_doc(
+            "Article 1\n1. Each Party waives claims.\n2. Goods are free of duties."
+        )
+    )
     out = tiny.classify_document(doc)
     assert all(len(c.predictions) == 3 and c.labels for c in out.clauses)
     assert out.classifier is not None and out.classifier.name == "treaty-minilm-lora"
 
 
-def test_classify_onnx_agrees_with_torch(tiny: ClauseClassifier, tmp_path: Path) -> None:
+def test_classify_onnx_agrees_with_torch(
+    tiny: ClauseClassifier, tmp_path: Path
+) -> None:
     pytest.importorskip("onnxruntime")
     import onnxruntime as ort
 
     from pipeline.onnx_backend import OnnxClassifier, export_onnx
 
-    texts = ["The receiving State shall have jurisdiction over offences.",
-             "Imports for the force are exempt from customs duties and taxes. " * 20,
-             "I avail myself of this opportunity."]
+    texts = [
+        "The receiving State shall have jurisdiction over offences.",
+        "Imports for the force are exempt from customs duties and taxes. " * 20,
+        "I avail myself of this opportunity.",
+    ]
     path = export_onnx(tiny, tmp_path / "m.onnx", quantize=False)
-    onnx = OnnxClassifier(tiny.model, tiny.labels, tiny.config, tiny.calibration,
-                          tiny.tokenizer)
+    onnx = OnnxClassifier(
+        tiny.model, tiny.labels, tiny.config, tiny.calibration, tiny.tokenizer
+    )
     onnx.session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    np.testing.assert_allclose(onnx.logits(texts, ["", "", ""]),
-                               tiny.logits(texts, ["", "", ""]), atol=1e-4)
+    np.testing.assert_allclose(
+        onnx.logits(texts, ["", "", ""]), tiny.logits(texts, ["", "", ""]), atol=1e-4
+    )
     q = export_onnx(tiny, tmp_path / "q.onnx", quantize=True)
     assert q.stat().st_size < path.stat().st_size
 
@@ -123,12 +136,15 @@ def test_classify_onnx_agrees_with_torch(tiny: ClauseClassifier, tmp_path: Path)
 def test_classify_split_forward_equals_full_forward(tiny: ClauseClassifier) -> None:
     import torch
 
-    arrays, _ = encode_windows(tiny.tokenizer, ["A short clause.", "A longer clause " * 6],
-                               ["H", "H"], 32, 8)
+    arrays, _ = encode_windows(
+        tiny.tokenizer, ["A short clause.", "A longer clause " * 6], ["H", "H"], 32, 8
+    )
     t = {k: torch.from_numpy(v) for k, v in arrays.items()}
     tiny.model.eval()
     with torch.inference_mode():
         full = tiny.model(**t)
-        h = tiny.model.bottom(t["input_ids"], t["attention_mask"], t["token_type_ids"], 1)
+        h = tiny.model.bottom(
+            t["input_ids"], t["attention_mask"], t["token_type_ids"], 1
+        )
         split = tiny.model.top(h, t["attention_mask"], 1)
     torch.testing.assert_close(full, split)

@@ -18,11 +18,22 @@ MODEL = ROOT / "models" / "treaty-minilm-lora"
 
 def test_default_model_dir_is_small_safetensors_and_complete() -> None:
     names = {p.name for p in MODEL.iterdir()}
-    assert {"adapter.safetensors", "labels.json", "calibration.json", "model_config.json",
-            "train_config.json", "metrics.json", "README.md"} <= names
-    assert not any(n.endswith((".bin", ".pt", ".pth", ".pkl", ".pickle")) for n in names)
+    assert {
+        "adapter.safetensors",
+        "labels.json",
+        "calibration.json",
+        "model_config.json",
+        "train_config.json",
+        "metrics.json",
+        "README.md",
+    } <= names
+    assert not any(
+        n.endswith((".bin", ".pt", ".pth", ".pkl", ".pickle")) for n in names
+    )
     assert (MODEL / "adapter.safetensors").stat().st_size < 5_000_000
-    assert json.loads((MODEL / "labels.json").read_text())["labels"] == load_labels().names
+    assert (
+        json.loads((MODEL / "labels.json").read_text())["labels"] == load_labels().names
+    )
     cal = json.loads((MODEL / "calibration.json").read_text())
     assert set(cal["thresholds"]) == set(load_labels().names)
 

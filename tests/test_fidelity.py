@@ -40,16 +40,21 @@ def _corpus_text(doc_id: str) -> Path:
 @pytest.mark.corpus
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("doc_id", HELD_OUT)
-def test_fidelity_rendered_pdf_matches_source(doc_id: str, layout: str,
-                                              tmp_path: Path) -> None:
+def test_fidelity_rendered_pdf_matches_source(
+    doc_id: str, layout: str, tmp_path: Path
+) -> None:
     assert load_splits().get(doc_id) == "test"
     src = _corpus_text(doc_id)
     source = extract(src)
     pdf = tmp_path / f"{doc_id}-{layout}.pdf"
     # header texts that no agreement contains, so finding one in a clause is a leak
-    info = render_pdf.render(src.read_text(encoding="utf-8"), pdf, layout,
-                             header_odd="TREATY SERIES — No. 99 — Fidelity Run",
-                             header_even="Collected Agreements, Volume Nine")
+    info = render_pdf.render(
+        src.read_text(encoding="utf-8"),
+        pdf,
+        layout,
+        header_odd="TREATY SERIES — No. 99 — Fidelity Run",
+        header_even="Collected Agreements, Volume Nine",
+    )
     got = extract(pdf)
     want_text = "\n".join(source.text[c.start : c.end] for c in source.clauses)
     got_text = "\n".join(got.text[c.start : c.end] for c in got.clauses)

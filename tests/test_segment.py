@@ -78,9 +78,21 @@ def _text(doc: Document, cid: str) -> str:
 
 def test_segment_ids_follow_structure(doc: Document) -> None:
     ids = _ids(doc)
-    for expected in ["preamble.1", "art-1.p1", "art-1.p1.a", "art-1.p1.b", "art-ii.1",
-                     "art-ii.2", "art-ii.2.a", "art-ii.2.a.i", "art-ii.2.a.ii",
-                     "art-ii.2.b", "art-3.p1", "art-4bis.1", "annex-a.1"]:
+    for expected in [
+        "preamble.1",
+        "art-1.p1",
+        "art-1.p1.a",
+        "art-1.p1.b",
+        "art-ii.1",
+        "art-ii.2",
+        "art-ii.2.a",
+        "art-ii.2.a.i",
+        "art-ii.2.a.ii",
+        "art-ii.2.b",
+        "art-3.p1",
+        "art-4bis.1",
+        "annex-a.1",
+    ]:
         assert expected in ids, (expected, ids)
     assert len(ids) == len(set(ids))
 
@@ -118,14 +130,22 @@ def test_segment_definitions_and_final_block(doc: Document) -> None:
 
 
 def test_segment_bare_number_heading_style() -> None:
-    d = SEG(make_doc("Nr. I\n\n1\n\nScope\n\n1.1. The procedures apply.\n1.2. Also here."
-                     "\n\n2\n\nGeneral\n\nThe overall control shall lie with the leader."))
+    d = SEG(
+        make_doc(
+            "Nr. I\n\n1\n\nScope\n\n1.1. The procedures apply.\n1.2. Also here."
+            "\n\n2\n\nGeneral\n\nThe overall control shall lie with the leader."
+        )
+    )
     assert _ids(d) == ["letter-i.art-1.1", "letter-i.art-1.2", "letter-i.art-2.p1"]
     assert d.clauses[0].article_heading == "Scope"
 
 
 def test_segment_lowercase_paragraph_continues_clause() -> None:
-    d = SEG(make_doc("Article 1\n\n1. The Parties shall cooperate in\nthe field of defence."))
+    d = SEG(
+        make_doc(
+            "Article 1\n\n1. The Parties shall cooperate in\nthe field of defence."
+        )
+    )
     assert len(d.clauses) == 1
     assert d.text[d.clauses[0].start : d.clauses[0].end].endswith("defence.")
 
@@ -136,8 +156,10 @@ def test_segment_restarted_article_numbers_stay_unique() -> None:
 
 
 def _coverage_problems(doc: Document) -> list[str]:
-    spans = sorted([(c.start, c.end) for c in doc.clauses]
-                   + [(h.start, h.end) for h in doc.headings])
+    spans = sorted(
+        [(c.start, c.end) for c in doc.clauses]
+        + [(h.start, h.end) for h in doc.headings]
+    )
     problems, prev = [], 0
     for a, b in spans:
         if a < prev:

@@ -9,38 +9,66 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from conftest import TINY_ENCODER  # noqa: E402
+
 from pipeline.classify import ClauseClassifier, ModelConfig  # noqa: E402
 from pipeline.train import TrainConfig, data_hash, fit, train  # noqa: E402
 
-TINY = {"vocab_size": 30522, "hidden_size": 32, "num_hidden_layers": 2,
-        "num_attention_heads": 2, "intermediate_size": 64, "max_position_embeddings": 128}
+TINY = TINY_ENCODER
 LABELS = ["jurisdiction", "tax_customs", "dispute_resolution", "other"]
 ROWS = [
-    {"text": "The Host State shall have the primary right to exercise jurisdiction.",
-     "context": "Jurisdiction", "labels": ["jurisdiction"]},
-    {"text": "Members of the force shall be tried by military courts.",
-     "context": "Jurisdiction", "labels": ["jurisdiction"]},
-    {"text": "Goods shall be imported free of customs duties.",
-     "context": "Customs", "labels": ["tax_customs"]},
-    {"text": "Personal effects are exempt from import taxes and duties.",
-     "context": "Customs", "labels": ["tax_customs"]},
-    {"text": "Any dispute shall be settled by negotiation between the Parties.",
-     "context": "Disputes", "labels": ["dispute_resolution"]},
-    {"text": "I avail myself of this opportunity to renew the assurance of my consideration.",
-     "context": "", "labels": ["other"]},
+    {
+        "text": "The Host State shall have the primary right to exercise jurisdiction.",
+        "context": "Jurisdiction",
+        "labels": ["jurisdiction"],
+    },
+    {
+        "text": "Members of the force shall be tried by military courts.",
+        "context": "Jurisdiction",
+        "labels": ["jurisdiction"],
+    },
+    {
+        "text": "Goods shall be imported free of customs duties.",
+        "context": "Customs",
+        "labels": ["tax_customs"],
+    },
+    {
+        "text": "Personal effects are exempt from import taxes and duties.",
+        "context": "Customs",
+        "labels": ["tax_customs"],
+    },
+    {
+        "text": "Any dispute shall be settled by negotiation between the Parties.",
+        "context": "Disputes",
+        "labels": ["dispute_resolution"],
+    },
+    {
+        "text": "I avail myself of this opportunity to renew my assurances.",
+        "context": "",
+        "labels": ["other"],
+    },
 ]
 
 
 def _config(epochs: int = 40) -> TrainConfig:
-    return TrainConfig(epochs=epochs, batch_size=3, lr=1e-2, seed=7, threads=1,
-                       model=ModelConfig(encoder_config=TINY, lora_rank=4, max_length=24,
-                                         stride=8, dropout=0.0))
+    return TrainConfig(
+        epochs=epochs,
+        batch_size=3,
+        lr=1e-2,
+        seed=7,
+        threads=1,
+        model=ModelConfig(
+            encoder_config=TINY, lora_rank=4, max_length=24, stride=8, dropout=0.0
+        ),
+    )
 
 
 def _accuracy(clf: ClauseClassifier) -> float:
     preds = clf.predict([r["text"] for r in ROWS], [r["context"] for r in ROWS])
-    ok = [{p.label for p in row if p.selected} == set(r["labels"])
-          for row, r in zip(preds, ROWS)]
+    ok = [
+        {p.label for p in row if p.selected} == set(r["labels"])
+        for row, r in zip(preds, ROWS)
+    ]
     return sum(ok) / len(ok)
 
 
@@ -53,12 +81,17 @@ def test_train_overfits_tiny_model(trained: ClauseClassifier) -> None:
     assert _accuracy(trained) == 1.0
 
 
-def test_train_save_load_round_trip_same_predictions(trained: ClauseClassifier,
-                                                    tmp_path: Path) -> None:
+def test_train_save_load_round_trip_same_predictions(
+    trained: ClauseClassifier, tmp_path: Path
+) -> None:
     trained.save_pretrained(tmp_path / "m")
     files = sorted(p.name for p in (tmp_path / "m").iterdir())
-    assert files == ["adapter.safetensors", "calibration.json", "labels.json",
-                     "model_config.json"]
+    assert files == [
+        "adapter.safetensors",
+        "calibration.json",
+        "labels.json",
+        "model_config.json",
+    ]
     again = ClauseClassifier.from_pretrained(tmp_path / "m")
     texts = [r["text"] for r in ROWS]
     np.testing.assert_allclose(trained.scores(texts), again.scores(texts), atol=1e-6)
@@ -72,8 +105,12 @@ def test_train_is_deterministic_for_a_seed() -> None:
 
 
 def test_train_writes_model_dir_with_metrics(tmp_path: Path) -> None:
-    out = train(tmp_path / "model", _config(epochs=2), {"train": ROWS, "dev": ROWS,
-                                                        "test": ROWS}, LABELS)
+    out = train(
+        tmp_path / "model",
+        _config(epochs=2),
+        {"train": ROWS, "dev": ROWS, "test": ROWS},
+        LABELS,
+    )
     names = {p.name for p in out.iterdir()}
     assert {"metrics.json", "train_config.json", "adapter.safetensors"} <= names
     assert not any(n.endswith((".bin", ".pt", ".pkl")) for n in names)
