@@ -386,6 +386,25 @@ def annotate_agreement_cli(
     Console().print(table)
 
 
+@annotate_app.command("dataset")
+def annotate_dataset_cli(
+    out: Annotated[Path, typer.Option("--out", "-o", file_okay=False)],
+    corpus: Annotated[Optional[Path], typer.Option(file_okay=False)] = None,  # noqa: UP045
+) -> None:
+    """Write the labelled corpus as a Hugging Face dataset and Parquet files per split."""
+    from pipeline.annotate import CorpusDocs
+    from pipeline.errors import PipelineError
+    from pipeline.roundtrip import export_dataset
+
+    try:
+        paths = export_dataset(out, docs=CorpusDocs(corpus))
+    except PipelineError as e:
+        err_console.print(f"[red]error:[/] {e}")
+        raise typer.Exit(1) from e
+    for p in paths:
+        err_console.print(f"wrote {p}")
+
+
 @annotate_app.command("stats")
 def annotate_stats_cli(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,

@@ -180,6 +180,12 @@ def build_dataset(
         }
     )
     rows = build_rows(records, docs, splits)
+    # from_list cannot infer columns from an empty split; from_dict can
     return DatasetDict(
-        {s: Dataset.from_list(rows[s], features=features) for s in SPLIT_NAMES}
+        {
+            s: Dataset.from_dict(
+                {k: [r[k] for r in rows[s]] for k in features}, features=features
+            )
+            for s in SPLIT_NAMES
+        }
     )

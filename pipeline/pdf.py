@@ -295,9 +295,8 @@ def _check_has_text(pages: list[PageData], name: str) -> None:
         )
     what = "a scanned document" if any(p.is_scan for p in pages) else "blank pages?"
     raise NeedsOCRError(
-        f"{name}: no text layer on any of {len(pages)} pages ({what}); install the "
-        "OCR extra (pip install 'treaty-clauses[ocr]') or run OCR (e.g. ocrmypdf) "
-        "first."
+        f"{name}: no text layer on any of {len(pages)} pages ({what}); add one "
+        "with OCR first (e.g. `ocrmypdf in.pdf out.pdf`), then extract the result."
     )
 
 

@@ -160,3 +160,19 @@ def agreement_report(
 def stats_report(store: Path = DONE_DIR) -> dict[str, dict[str, int]]:
     counts = label_counts(load_records(store), load_splits())
     return {label: dict(c) for label, c in sorted(counts.items())}
+
+
+def export_dataset(out_dir: Path, *, docs: CorpusDocs | None = None) -> list[Path]:
+    """Write the gold annotations as a ``datasets`` dataset and one Parquet per split."""
+    from pipeline.dataset import build_dataset
+
+    labels = load_labels()
+    ds = build_dataset(load_records(), labels, docs or CorpusDocs(), load_splits())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ds.save_to_disk(str(out_dir / "dataset"))
+    paths = []
+    for split, part in ds.items():
+        path = out_dir / f"{split}.parquet"
+        part.to_parquet(str(path))
+        paths.append(path)
+    return paths

@@ -295,3 +295,17 @@ def test_annotate_labelstudio_config_lists_every_label() -> None:
     labels = load_labels()
     config = labelstudio_config(labels)
     assert config.count("<Choice ") == len(labels.names) == 20
+
+
+def test_annotate_store_to_datasets(docs: CorpusDocs, tmp_path: Path) -> None:
+    from pipeline.dataset import build_dataset
+
+    store = tmp_path / "done"
+    import_annotations(_one_answer(docs, tmp_path), docs=docs, store=store)
+    ds = build_dataset(load_records(store), load_labels(), docs, {"TEST0001": "train"})
+    assert ds["train"].num_rows == 3 and ds["test"].num_rows == 0
+    names = ds["train"].features["labels"].feature.names
+    assert names == load_labels().names
+    row = ds["train"][0]
+    assert row["text"] == "Each Party shall bear its own costs."
+    assert [names[i] for i in row["labels"]] == ["cost_sharing"]

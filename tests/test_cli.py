@@ -25,6 +25,7 @@ COMMANDS = [
     ["annotate", "import"],
     ["annotate", "agreement"],
     ["annotate", "stats"],
+    ["annotate", "dataset"],
 ]
 
 
