@@ -391,7 +391,7 @@ def annotate_dataset_cli(
     out: Annotated[Path, typer.Option("--out", "-o", file_okay=False)],
     corpus: Annotated[Optional[Path], typer.Option(file_okay=False)] = None,  # noqa: UP045
 ) -> None:
-    """Write the labelled corpus as a Hugging Face dataset and Parquet files per split."""
+    """Write the labelled corpus as a Hugging Face dataset and Parquet per split."""
     from pipeline.annotate import CorpusDocs
     from pipeline.errors import PipelineError
     from pipeline.roundtrip import export_dataset

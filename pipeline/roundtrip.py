@@ -163,7 +163,7 @@ def stats_report(store: Path = DONE_DIR) -> dict[str, dict[str, int]]:
 
 
 def export_dataset(out_dir: Path, *, docs: CorpusDocs | None = None) -> list[Path]:
-    """Write the gold annotations as a ``datasets`` dataset and one Parquet per split."""
+    """Write the gold annotations as a ``datasets`` dataset and a Parquet per split."""
     from pipeline.dataset import build_dataset
 
     labels = load_labels()
