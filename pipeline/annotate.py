@@ -91,6 +91,7 @@ class CorpusDocs:
             r["doc_id"]: r["file"] for r in corpus.records(manifest or corpus.MANIFEST)
         }
         self._cache: dict[str, Document] = {}
+        self._pipeline: Any = None  # one pipeline (and spaCy) for every document
 
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._files
@@ -110,7 +111,9 @@ class CorpusDocs:
                     f"{path}: corpus file missing; pass --corpus DIR "
                     "pointing at the shared corpora folder"
                 )
-            doc = Pipeline().process(path)
+            if self._pipeline is None:
+                self._pipeline = Pipeline()
+            doc = self._pipeline.process(path)
             self._cache[doc_id] = dataclasses.replace(doc, doc_id=doc_id)
         return self._cache[doc_id]
 
