@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any, Optional, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,6 +23,20 @@ app = typer.Typer(
 err_console = Console(stderr=True)
 # where annotations are stored; a plain path so that importing it stays cheap
 DONE_DIR = Path(__file__).resolve().parent / "annotations" / "done"
+# options several commands share
+Corpus = Annotated[
+    Path | None,
+    typer.Option(file_okay=False, help="Corpus folder (default ../shared/corpora)."),
+]
+Store = Annotated[Path, typer.Option(file_okay=False, help="Annotation store folder.")]
+
+
+def _fail(e: Exception, code: int = 1) -> NoReturn:
+    """Print a pipeline error on stderr and exit with ``code``."""
+    err_console.print(f"[red]error:[/] {e}")
+    raise typer.Exit(code) from e
+
+
 T = TypeVar("T")
 
 
@@ -79,9 +93,7 @@ def extract_cli(
     ],
     out: Annotated[
         Path | None,
-        typer.Option(  # noqa: UP045
-            "--out", "-o", file_okay=False, help="Folder for the output."
-        ),
+        typer.Option("--out", "-o", file_okay=False, help="Folder for the output."),
     ] = None,
     fmt: Annotated[
         str,
@@ -94,9 +106,7 @@ def extract_cli(
     ] = "json",
     password: Annotated[
         str | None,
-        typer.Option(  # noqa: UP045
-            help="Password for encrypted PDFs."
-        ),
+        typer.Option(help="Password for encrypted PDFs."),
     ] = None,
     classify: Annotated[
         bool,
@@ -106,7 +116,7 @@ def extract_cli(
     ] = True,
     model: Annotated[
         Path | None,
-        typer.Option(  # noqa: UP045
+        typer.Option(
             file_okay=False, help="Model directory (default: the committed model)."
         ),
     ] = None,
@@ -129,8 +139,7 @@ def extract_cli(
         try:
             classifier = load_classifier(model, backend)
         except PipelineError as e:
-            err_console.print(f"[red]error:[/] {e}")
-            raise typer.Exit(1) from e
+            _fail(e)
     try:
         summary = run_batch(
             inputs,
@@ -144,8 +153,7 @@ def extract_cli(
         err_console.print(f"[red]error:[/] --format must be json or jsonl ({e})")
         raise typer.Exit(2) from e
     except PipelineError as e:
-        err_console.print(f"[red]error:[/] {e}")
-        raise typer.Exit(2) from e
+        _fail(e, 2)
     table = Table(title="treaty extract", show_header=False)
     for k, v in (
         ("documents", summary.documents),
@@ -239,13 +247,13 @@ def annotate_export_cli(
     ] = "labelstudio",
     doc: Annotated[
         list[str] | None,
-        typer.Option(  # noqa: UP045
+        typer.Option(
             "--doc", help="Corpus document id (repeatable), e.g. BWBV0001034."
         ),
     ] = None,
     docs_file: Annotated[
         Path | None,
-        typer.Option(  # noqa: UP045
+        typer.Option(
             "--docs-file",
             exists=True,
             dir_okay=False,
@@ -258,25 +266,18 @@ def annotate_export_cli(
             help="document (all clauses), unlabelled, or uncertain (needs --model)."
         ),
     ] = "document",
-    limit: Annotated[int | None, typer.Option(help="At most this many tasks.")] = None,  # noqa: UP045
+    limit: Annotated[int | None, typer.Option(help="At most this many tasks.")] = None,
     per_doc: Annotated[
         int | None,
-        typer.Option(  # noqa: UP045
-            help="At most this many clauses per document, spread over it."
-        ),
+        typer.Option(help="At most this many clauses per document, spread over it."),
     ] = None,
     annotator: Annotated[
         str | None,
-        typer.Option(  # noqa: UP045
+        typer.Option(
             help="With --select unlabelled: clauses this annotator has not labelled."
         ),
     ] = None,
-    corpus: Annotated[
-        Path | None,
-        typer.Option(  # noqa: UP045
-            file_okay=False, help="Corpus folder (default ../shared/corpora)."
-        ),
-    ] = None,
+    corpus: Corpus = None,
 ) -> None:
     """Write annotation tasks for Label Studio, Prodigy or doccano."""
     from pipeline.annotate import CorpusDocs
@@ -300,8 +301,7 @@ def annotate_export_cli(
             per_doc=per_doc,
         )
     except PipelineError as e:
-        err_console.print(f"[red]error:[/] {e}")
-        raise typer.Exit(1) from e
+        _fail(e)
     for p in paths:
         err_console.print(f"wrote {p}")
 
@@ -313,23 +313,17 @@ def annotate_import_cli(
     ],
     fmt: Annotated[
         str | None,
-        typer.Option(  # noqa: UP045
-            "--format", "-f", help=_FORMAT_HELP + " (default: detected)"
-        ),
+        typer.Option("--format", "-f", help=_FORMAT_HELP + " (default: detected)"),
     ] = None,
     annotator: Annotated[
         str | None,
-        typer.Option(  # noqa: UP045
-            help="Who labelled it (default: the name the tool recorded)."
-        ),
+        typer.Option(help="Who labelled it (default: the name the tool recorded)."),
     ] = None,
     batch: Annotated[
         str | None, typer.Option(help="Batch name for the store file.")
-    ] = None,  # noqa: UP045
-    corpus: Annotated[Optional[Path], typer.Option(file_okay=False)] = None,  # noqa: UP045
-    store: Annotated[
-        Path, typer.Option(file_okay=False, help="Annotation store folder.")
-    ] = DONE_DIR,
+    ] = None,
+    corpus: Corpus = None,
+    store: Store = DONE_DIR,
 ) -> None:
     """Validate a tool's export and append it to annotations/done (all or nothing)."""
     from pipeline.annotate import CorpusDocs
@@ -347,8 +341,7 @@ def annotate_import_cli(
             store=store,
         )
     except PipelineError as e:
-        err_console.print(f"[red]error:[/] {e}")
-        raise typer.Exit(1) from e
+        _fail(e)
     err_console.print(
         f"imported {report.imported} annotation(s), skipped "
         f"{report.skipped} (ignored or cancelled) -> {report.store}"
@@ -358,9 +351,7 @@ def annotate_import_cli(
 @annotate_app.command("agreement")
 def annotate_agreement_cli(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
-    store: Annotated[
-        Path, typer.Option(file_okay=False, help="Annotation store folder.")
-    ] = DONE_DIR,
+    store: Store = DONE_DIR,
 ) -> None:
     """Per-label agreement (Cohen's kappa; Krippendorff's alpha for 3+ annotators)."""
     from dataclasses import asdict
@@ -389,7 +380,7 @@ def annotate_agreement_cli(
 @annotate_app.command("dataset")
 def annotate_dataset_cli(
     out: Annotated[Path, typer.Option("--out", "-o", file_okay=False)],
-    corpus: Annotated[Optional[Path], typer.Option(file_okay=False)] = None,  # noqa: UP045
+    corpus: Corpus = None,
 ) -> None:
     """Write the labelled corpus as a Hugging Face dataset and Parquet per split."""
     from pipeline.annotate import CorpusDocs
@@ -399,8 +390,7 @@ def annotate_dataset_cli(
     try:
         paths = export_dataset(out, docs=CorpusDocs(corpus))
     except PipelineError as e:
-        err_console.print(f"[red]error:[/] {e}")
-        raise typer.Exit(1) from e
+        _fail(e)
     for p in paths:
         err_console.print(f"wrote {p}")
 
@@ -408,9 +398,7 @@ def annotate_dataset_cli(
 @annotate_app.command("stats")
 def annotate_stats_cli(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
-    store: Annotated[
-        Path, typer.Option(file_okay=False, help="Annotation store folder.")
-    ] = DONE_DIR,
+    store: Store = DONE_DIR,
 ) -> None:
     """Counts of labelled clauses per label and split."""
     from pipeline.roundtrip import stats_report
@@ -439,13 +427,13 @@ def train_cli(
     ] = DEFAULT_MODEL_DIR,
     config: Annotated[
         Path | None,
-        typer.Option(  # noqa: UP045
+        typer.Option(
             exists=True, dir_okay=False, help="TOML file with TrainConfig fields."
         ),
     ] = None,
-    epochs: Annotated[Optional[int], typer.Option(help="Override epochs.")] = None,  # noqa: UP045
-    seed: Annotated[Optional[int], typer.Option(help="Override the seed.")] = None,  # noqa: UP045
-    corpus: Annotated[Optional[Path], typer.Option(file_okay=False)] = None,  # noqa: UP045
+    epochs: Annotated[int | None, typer.Option(help="Override epochs.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Override the seed.")] = None,
+    corpus: Corpus = None,
 ) -> None:
     """Fine-tune the clause classifier on annotations/ and write a model directory.
 
@@ -472,8 +460,7 @@ def train_cli(
 
             path = train_from_annotations(out, cfg, corpus_dir=corpus, progress=tick)
     except PipelineError as e:
-        err_console.print(f"[red]error:[/] {e}")
-        raise typer.Exit(1) from e
+        _fail(e)
     metrics = json.loads((path / "metrics.json").read_text())
     for split in ("dev", "test"):
         if split in metrics:
@@ -497,11 +484,9 @@ def evaluate_cli(
     ] = True,
     out: Annotated[
         Path | None,
-        typer.Option(  # noqa: UP045
-            dir_okay=False, help="Write the report as JSON here."
-        ),
+        typer.Option(dir_okay=False, help="Write the report as JSON here."),
     ] = None,
-    corpus: Annotated[Optional[Path], typer.Option(file_okay=False)] = None,  # noqa: UP045
+    corpus: Corpus = None,
 ) -> None:
     """Score a model on a split: per-label P/R/F1, AUPR, P@80%R; micro/macro F1; ECE."""
     from pipeline.errors import PipelineError
@@ -510,8 +495,7 @@ def evaluate_cli(
     try:
         report = evaluate_model(model, split, baselines=baselines, corpus_dir=corpus)
     except PipelineError as e:
-        err_console.print(f"[red]error:[/] {e}")
-        raise typer.Exit(1) from e
+        _fail(e)
     if out:
         out.write_text(json.dumps(report, indent=1) + "\n")
     Console().print(render_report(report))

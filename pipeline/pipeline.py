@@ -71,46 +71,33 @@ class Pipeline:
         """Process one file into a ``Result``; never raises for a bad input."""
         path = Path(source)
         t0 = time.perf_counter()
+
+        def failed(status: Status, reason: object) -> Result:
+            return Result(
+                path,
+                status,
+                None,
+                (_one_line(reason),),
+                seconds=time.perf_counter() - t0,
+            )
+
         try:
             doc = self.process(path)
         except IngestError as e:
-            return Result(
-                path,
-                Status(e.status),
-                None,
-                (_one_line(e),),
-                seconds=time.perf_counter() - t0,
-            )
+            return failed(Status(e.status), e)
         except PipelineError as e:
-            return Result(
-                path,
-                Status.FAILED,
-                None,
-                (_one_line(e),),
-                seconds=time.perf_counter() - t0,
-            )
-        except (MemoryError, RecursionError, Exception) as e:
-            msg = f"{path}: {type(e).__name__}: {e}"
+            return failed(Status.FAILED, e)
+        except Exception as e:  # MemoryError and RecursionError included: one bad
+            # file becomes its own error record, never the end of the batch
             logger.debug("unexpected failure", exc_info=True)
-            return Result(
-                path,
-                Status.FAILED,
-                None,
-                (_one_line(msg),),
-                seconds=time.perf_counter() - t0,
+            return failed(Status.FAILED, f"{path}: {type(e).__name__}: {e}")
+        if not doc.clauses:
+            return failed(
+                Status.EMPTY,
+                f"{path}: no clauses found in {len(doc.text)} "
+                "characters of text; check that the file is an agreement",
             )
         status = Status.PARTIAL if doc.warnings else Status.OK
-        if not doc.clauses:
-            return Result(
-                path,
-                Status.EMPTY,
-                None,
-                (
-                    f"{path}: no clauses found in {len(doc.text)} characters of "
-                    "text; check that the file is an agreement",
-                ),
-                seconds=time.perf_counter() - t0,
-            )
         return Result(path, status, doc, seconds=time.perf_counter() - t0)
 
     def pipe(self, sources: Iterable[Path | str]) -> Iterator[Result]:
