@@ -7,13 +7,19 @@ Exit codes: 0 all good, 1 some document failed (or a data error), 2 usage error.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from pipeline.workers import (  # stdlib only: keeps `treaty --help` instant
+    DEFAULT_MAX_MEMORY_MB,
+    DEFAULT_MAX_PAGES,
+    DEFAULT_MAX_SIZE_MB,
+    DEFAULT_TIMEOUT,
+)
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -37,9 +43,6 @@ def _fail(e: Exception, code: int = 1) -> NoReturn:
     raise typer.Exit(code) from e
 
 
-T = TypeVar("T")
-
-
 def _version(value: bool) -> None:
     if value:
         from pipeline import __version__
@@ -60,27 +63,39 @@ def main(
     """Read defence and security agreements and label their clauses."""
 
 
-def _progress(jobs: Iterable[T], total: int) -> Iterable[T]:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+class _BatchBar:
+    """The batch's progress bar on stderr, told of each finished record."""
 
-    with Progress(
-        TextColumn("Extracting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=False,
-    ) as bar:
-        yield from bar.track(jobs, total=total)
+    def __init__(self) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("Extracting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=err_console,
+        )
+        self.task: Any = None
+
+    def start(self, total: int, skipped: int) -> None:
+        self.bar.start()
+        self.task = self.bar.add_task("extract", total=total, completed=skipped)
+
+    def advance(self, record: Any) -> None:
+        self.bar.advance(self.task)
+
+    def stop(self) -> None:
+        self.bar.stop()
 
 
 @app.command("extract")
@@ -93,7 +108,9 @@ def extract_cli(
     ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", file_okay=False, help="Folder for the output."),
+        typer.Option(
+            "--out", "-o", file_okay=False, help="Folder for the output and ledger."
+        ),
     ] = None,
     fmt: Annotated[
         str,
@@ -120,57 +137,112 @@ def extract_cli(
             file_okay=False, help="Model directory (default: the committed model)."
         ),
     ] = None,
-    backend: Annotated[
-        str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch.")
+    runtime: Annotated[
+        str,
+        typer.Option(help="Classifier runtime: auto (ONNX if installed), onnx, torch."),
     ] = "auto",
+    workers: Annotated[
+        int, typer.Option(min=1, help="Documents processed in parallel.")
+    ] = 1,
+    timeout: Annotated[
+        float,
+        typer.Option(min=0, help="Seconds per file before it is stopped (0: none)."),
+    ] = DEFAULT_TIMEOUT,
+    max_memory: Annotated[
+        int,
+        typer.Option(min=0, help="Address-space cap per worker, in MB (0: none)."),
+    ] = DEFAULT_MAX_MEMORY_MB,
+    max_size: Annotated[
+        float,
+        typer.Option(min=0, help="Refuse larger files, in MB (0: none)."),
+    ] = DEFAULT_MAX_SIZE_MB,
+    max_pages: Annotated[
+        int, typer.Option(min=0, help="Refuse PDFs with more pages (0: none).")
+    ] = DEFAULT_MAX_PAGES,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            help="Skip inputs the ledger in --out shows done; retry failures once."
+        ),
+    ] = False,
 ) -> None:
     """Split agreements into clauses, label them, and write one JSON document per input.
 
-    Exit codes: 0 every input processed, 1 some input failed (each failure still
-    gets an error record), 2 usage error.
+    Each file is read in a worker process under a time and memory limit; a ledger
+    (--out/ledger.jsonl) records every finished file, so an interrupted batch goes on
+    with --resume. Exit codes: 0 every input processed, 1 some input failed (each
+    failure still gets an error record), 2 usage error, 130 interrupted.
     """
-    from pipeline.batch import OutputFormat, run_batch
-    from pipeline.errors import PipelineError
+    from pipeline.batch import BatchOptions, OutputFormat, run_batch
+    from pipeline.errors import ConfigError, PipelineError
+    from pipeline.workers import Limits
 
-    classifier = None
-    if classify:
-        from pipeline.classify import load_classifier
-
-        try:
-            classifier = load_classifier(model, backend)
-        except PipelineError as e:
-            _fail(e)
     try:
-        summary = run_batch(
-            inputs,
-            out,
-            OutputFormat(fmt),
+        options = BatchOptions(
+            fmt=OutputFormat(fmt),
             password=password,
-            progress=_progress,
-            classifier=classifier,
+            classify=classify,
+            model=str(model) if model else None,
+            runtime=runtime,
+            workers=workers,
+            limits=Limits(
+                timeout=timeout or None,
+                max_memory_mb=max_memory or None,
+                max_size_mb=max_size or None,
+                max_pages=max_pages or None,
+            ),
+            resume=resume,
         )
     except ValueError as e:
-        err_console.print(f"[red]error:[/] --format must be json or jsonl ({e})")
-        raise typer.Exit(2) from e
-    except PipelineError as e:
+        _fail(ConfigError(f"--format must be json or jsonl ({e})"), 2)
+    if runtime not in ("auto", "onnx", "torch"):
+        _fail(ConfigError(f"--runtime must be auto, onnx or torch, not {runtime!r}"), 2)
+    bar = _BatchBar()
+    try:
+        summary = run_batch(inputs, out, options, progress=bar)
+    except ConfigError as e:
         _fail(e, 2)
+    except PipelineError as e:
+        _fail(e, 1)
+    finally:
+        bar.stop()
+    _print_summary(summary, out)
+    if summary.interrupted:
+        raise typer.Exit(130)
+    raise typer.Exit(1 if summary.failed else 0)
+
+
+def _print_summary(summary: Any, out: Path | None) -> None:
     table = Table(title="treaty extract", show_header=False)
-    for k, v in (
+    rows: list[tuple[str, object]] = [
         ("documents", summary.documents),
+        ("processed now", summary.processed),
+    ]
+    if summary.skipped:
+        rows.append(("done earlier (--resume)", summary.skipped))
+    rows += [
         ("pages", summary.pages),
         ("clauses", summary.clauses),
         ("failures", summary.failed),
         ("time", f"{summary.seconds:.1f} s"),
-    ):
+    ]
+    for k, v in rows:
         table.add_row(k, str(v))
     for status, n in sorted(summary.statuses.items()):
         table.add_row(f"  {status}", str(n))
     err_console.print(table)
-    for source, status, reason in summary.failures:
-        err_console.print(f"[yellow]{status}[/] {reason or source}")
+    for rec in summary.failures:
+        kind = f" ({rec.error_type})" if rec.error_type else ""
+        reason = rec.errors[0] if rec.errors else rec.input
+        err_console.print(f"[yellow]{rec.status}[/]{kind} {reason}", soft_wrap=True)
+    if summary.interrupted:
+        left = summary.documents - summary.processed - summary.skipped
+        err_console.print(
+            f"[red]interrupted:[/] {left} input(s) not processed; finished outputs "
+            "are kept. Run the same command with --resume to go on."
+        )
     if out is not None:
-        err_console.print(f"Output written to {out}/")
-    raise typer.Exit(1 if summary.failed else 0)
+        err_console.print(f"Output written to {out}/ (ledger: {out}/ledger.jsonl)")
 
 
 @app.command("schema")

@@ -1,22 +1,47 @@
-"""Batches: expand inputs, name outputs safely, run every file, account for each one."""
+"""Batches: expand inputs, name outputs safely, run every file, account for each one.
+
+Every input ends as exactly one output (its document or an error record) and one
+ledger line; both are written only when complete, so a batch killed at any moment can
+be resumed without redoing finished files or trusting half-written ones.
+"""
 
 from __future__ import annotations
 
 import glob
 import hashlib
+import json
 import re
+import signal
 import sys
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from types import FrameType
+from typing import IO, Protocol
 
-from pipeline.errors import ConfigError
-from pipeline.export import export_result, write_json_atomic, write_jsonl_line
-from pipeline.pipeline import Pipeline
-from pipeline.schema import Result, Stage
+from pipeline.errors import ConfigError, ModelLoadError
+from pipeline.export import write_text_atomic
+from pipeline.ledger import (
+    LEDGER_NAME,
+    Ledger,
+    Record,
+    drop_torn_tail,
+    file_sha256,
+    job_key,
+)
+from pipeline.workers import (
+    InlinePool,
+    Limits,
+    Outcome,
+    Task,
+    WorkerPool,
+    WorkerSpec,
+    error_outcome,
+)
 
 SUFFIXES = (".pdf", ".txt", ".text")
 
@@ -26,40 +51,70 @@ class OutputFormat(str, Enum):
     jsonl = "jsonl"
 
 
+@dataclass(frozen=True)
+class Job:
+    source: Path
+    output: Path | None  # None when writing JSON Lines
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How a batch runs; everything but ``workers``, ``limits`` and ``resume`` is
+    part of each input's ledger key (a different model or password is new work)."""
+
+    fmt: OutputFormat = OutputFormat.json
+    password: str | None = None
+    classify: bool = False
+    model: str | None = None
+    runtime: str = "auto"  # classifier runtime: auto, onnx or torch
+    workers: int = 1
+    limits: Limits = field(default_factory=Limits)
+    resume: bool = False
+    isolate: bool = True  # False: parse in this process (trusted files, tests)
+
+    def key_options(self) -> dict[str, object]:
+        return {
+            "format": self.fmt.value,
+            "password": bool(self.password),
+            "classify": self.classify,
+            "runtime": self.runtime if self.classify else None,
+        }
+
+
 @dataclass
 class BatchSummary:
-    documents: int = 0
+    documents: int = 0  # inputs found
+    processed: int = 0  # finished in this run
+    skipped: int = 0  # done in an earlier run (--resume)
     pages: int = 0
     clauses: int = 0
     seconds: float = 0.0
+    interrupted: bool = False
     statuses: Counter[str] = field(default_factory=Counter)
-    failures: list[tuple[Path, str, str]] = field(default_factory=list)
+    failures: list[Record] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
+    ledger: Path | None = None
 
     @property
     def failed(self) -> int:
         return len(self.failures)
 
-    def add(self, result: Result) -> None:
-        self.documents += 1
-        self.statuses[result.status.value] += 1
-        if result.document is not None:
-            self.pages += len(result.document.pages)
-            self.clauses += len(result.document.clauses)
-        if not result.status.is_success:
-            self.failures.append(
-                (
-                    result.source,
-                    result.status.value,
-                    result.errors[0] if result.errors else "",
-                )
-            )
+    def add(self, rec: Record, *, fresh: bool = True) -> None:
+        self.statuses[rec.status] += 1
+        self.pages += rec.pages
+        self.clauses += rec.clauses
+        if fresh:
+            self.processed += 1
+        else:
+            self.skipped += 1
+        if rec.status not in ("ok", "partial"):
+            self.failures.append(rec)
 
 
-@dataclass(frozen=True)
-class Job:
-    source: Path
-    output: Path | None  # None when writing JSON Lines
+class Progress(Protocol):
+    def start(self, total: int, skipped: int) -> None: ...
+
+    def advance(self, record: Record) -> None: ...
 
 
 def expand_inputs(inputs: Sequence[str | Path]) -> list[tuple[Path, Path]]:
@@ -142,53 +197,222 @@ def plan(
     return jobs
 
 
+def model_identity(options: BatchOptions) -> str | None:
+    """``name@version+adapter-hash`` of the model a batch labels with, read cheaply."""
+    if not options.classify:
+        return None
+    from pipeline.classify import ADAPTER_FILE, CONFIG_FILE, DEFAULT_MODEL
+
+    d = Path(options.model) if options.model else DEFAULT_MODEL
+    try:
+        cfg = json.loads((d / CONFIG_FILE).read_text())
+        digest = hashlib.sha256((d / ADAPTER_FILE).read_bytes()).hexdigest()[:12]
+    except (OSError, json.JSONDecodeError) as e:
+        raise ModelLoadError(
+            f"{d}: not a treaty-clauses model directory ({e}); train one with "
+            "`treaty train` or pass --model"
+        ) from e
+    return f"{cfg.get('name')}@{cfg.get('version')}+{digest}"
+
+
 def run_batch(
     inputs: Sequence[str | Path],
     out_dir: Path | None,
-    fmt: OutputFormat = OutputFormat.json,
+    options: BatchOptions | None = None,
     *,
-    password: str | None = None,
-    progress: Callable[[Iterable[Job], int], Iterable[Job]] | None = None,
-    classifier: Stage | None = None,
+    progress: Progress | None = None,
 ) -> BatchSummary:
     """Process every input; one output (document or error record) per input.
 
     Args:
         inputs: files, directories and globs.
-        out_dir: folder for the JSON files; for ``jsonl`` the lines go to
-            ``out_dir/documents.jsonl``, or to stdout when it is None.
-        fmt: ``json`` (a file per input) or ``jsonl`` (a line per input).
-        password: for encrypted PDFs.
-        progress: wraps the job iterator (the CLI passes a progress bar).
-        classifier: labels clauses (loaded once for the whole batch).
+        out_dir: folder for the JSON files and the ledger; for ``jsonl`` the lines
+            go to ``out_dir/documents.jsonl``, or to stdout when it is None.
+        options: format, password, classifier, workers, limits, resume.
+        progress: told the total, then every finished record.
+
+    Returns:
+        The summary; ``interrupted`` is set when Ctrl-C or SIGTERM stopped the
+        batch (finished outputs are kept, ``--resume`` goes on from there).
     """
-    if fmt is OutputFormat.json and out_dir is None:
+    opts = options or BatchOptions()
+    if opts.fmt is OutputFormat.json and out_dir is None:
         raise ConfigError("--out is required with --format json; give a folder")
-    jobs = plan(inputs, out_dir, fmt)
-    pipe = Pipeline(password=password, classifier=classifier)
-    summary = BatchSummary()
+    if opts.resume and out_dir is None:
+        raise ConfigError("--resume needs --out: the ledger lives in the out folder")
+    model = model_identity(opts)
+    jobs = plan(inputs, out_dir, opts.fmt)
+    summary = BatchSummary(documents=len(jobs))
     t0 = time.perf_counter()
-    sink = None
-    if fmt is OutputFormat.jsonl:
-        if out_dir is not None:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            target = out_dir / "documents.jsonl"
-            sink = target.open("w", encoding="utf-8")
-            summary.outputs.append(target)
-        else:
-            sink = sys.stdout
-    try:
-        for job in progress(jobs, len(jobs)) if progress else jobs:
-            result = pipe(job.source)
-            summary.add(result)
-            data = export_result(result)
-            if sink is not None:
-                write_jsonl_line(data, sink)
-            elif job.output is not None:
-                write_json_atomic(data, job.output)
-                summary.outputs.append(job.output)
-    finally:
-        if sink is not None and sink is not sys.stdout:
-            sink.close()
+    with _Outputs(out_dir, opts) as outputs, _stop_on_sigterm():
+        summary.ledger = outputs.ledger.path if outputs.ledger else None
+        todo: list[tuple[Task, Job, str, int]] = []
+        for i, job in enumerate(jobs):
+            sha = file_sha256(job.source)
+            key = job_key(sha, model, opts.key_options())
+            attempt = outputs.next_attempt(job, key)
+            if attempt is None:
+                prev = outputs.previous(job, key)
+                assert prev is not None
+                summary.add(prev, fresh=False)
+                continue
+            todo.append((Task(i, job.source, sha), job, key, attempt))
+        if progress:
+            progress.start(len(jobs), summary.skipped)
+        try:
+            by_id = {t[0].id: t for t in todo}
+            for task, outcome in _run(todo, opts):
+                _, job, key, attempt = by_id[task.id]
+                rec = outputs.write(job, task, outcome, key, attempt, model)
+                summary.add(rec)
+                if progress:
+                    progress.advance(rec)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        summary.outputs = outputs.written
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _run(
+    todo: list[tuple[Task, Job, str, int]], opts: BatchOptions
+) -> Iterator[tuple[Task, Outcome]]:
+    spec = WorkerSpec(
+        password=opts.password,
+        classify=opts.classify,
+        model=opts.model,
+        runtime=opts.runtime,
+        threads=max(1, _cores() // opts.workers) if opts.workers > 1 else 0,
+        limits=opts.limits,
+        indent=None if opts.fmt is OutputFormat.jsonl else 1,
+    )
+    runnable = []
+    for task, *_ in todo:
+        refused = _size_refusal(task, spec)
+        if refused is not None:
+            yield task, refused
+        else:
+            runnable.append(task)
+    if not runnable:
+        return
+    pool_cls = WorkerPool if opts.isolate else InlinePool
+    with pool_cls(spec, opts.workers) as pool:
+        yield from pool.run(runnable)
+
+
+def _size_refusal(task: Task, spec: WorkerSpec) -> Outcome | None:
+    limit = spec.limits.max_size_mb
+    try:
+        size = task.path.stat().st_size
+    except OSError:
+        return None  # the worker reports unreadable files with their reason
+    if limit is None or size <= limit * (1 << 20):
+        return None
+    return error_outcome(
+        task,
+        "too_large",
+        f"{task.path}: {size / (1 << 20):.0f} MB, over the limit of {limit:g} MB; "
+        "split the file or raise --max-size",
+        "TooLargeError",
+        indent=spec.indent,
+    )
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
+
+class _Outputs:
+    """Where finished work goes: JSON files or JSON Lines, and the ledger."""
+
+    def __init__(self, out_dir: Path | None, opts: BatchOptions) -> None:
+        self.out_dir = out_dir
+        self.opts = opts
+        self.written: list[Path] = []
+        self.ledger: Ledger | None = None
+        self.sink: IO[str] | None = None
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            self.ledger = Ledger(out_dir / LEDGER_NAME, resume=opts.resume)
+        if opts.fmt is OutputFormat.jsonl:
+            if out_dir is None:
+                self.sink = sys.stdout
+            else:
+                target = out_dir / "documents.jsonl"
+                if opts.resume and target.exists():
+                    drop_torn_tail(target)
+                self.sink = target.open("a" if opts.resume else "w", encoding="utf-8")
+                self.written.append(target)
+
+    def __enter__(self) -> _Outputs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.sink is not None and self.sink is not sys.stdout:
+            self.sink.close()
+        if self.ledger is not None:
+            self.ledger.close()
+
+    def next_attempt(self, job: Job, key: str) -> int | None:
+        if self.ledger is None:
+            return 1
+        return self.ledger.next_attempt(str(job.source), key, self.out_dir)
+
+    def previous(self, job: Job, key: str) -> Record | None:
+        return self.ledger.previous(str(job.source), key) if self.ledger else None
+
+    def write(
+        self,
+        job: Job,
+        task: Task,
+        outcome: Outcome,
+        key: str,
+        attempt: int,
+        model: str | None,
+    ) -> Record:
+        output: str | None = None
+        if self.sink is not None:
+            self.sink.write(outcome.payload + "\n")
+            self.sink.flush()
+        elif job.output is not None:
+            write_text_atomic(outcome.payload, job.output)
+            self.written.append(job.output)
+            assert self.out_dir is not None
+            output = job.output.relative_to(self.out_dir).as_posix()
+        rec = Record(
+            input=str(job.source),
+            sha256=task.sha256,
+            key=key,
+            status=outcome.status,
+            output=output,
+            errors=outcome.errors,
+            error_type=outcome.error_type,
+            engine=outcome.engine,
+            pages=outcome.pages,
+            clauses=outcome.clauses,
+            seconds=round(outcome.seconds, 3),
+            attempt=attempt,
+            model=model,
+        )
+        if self.ledger is not None:
+            self.ledger.append(rec)
+        return rec
+
+
+class _stop_on_sigterm:
+    """SIGTERM stops the batch the way Ctrl-C does: finished work kept, none torn."""
+
+    def __enter__(self) -> None:
+        self.old = None
+        if threading.current_thread() is threading.main_thread():
+            self.old = signal.signal(signal.SIGTERM, _raise_interrupt)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.old is not None:
+            signal.signal(signal.SIGTERM, self.old)
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

@@ -32,6 +32,12 @@ class NeedsOCRError(EmptyTextError):
     status = "needs_ocr"
 
 
+class TooLargeError(IngestError):
+    """Over a size or page limit, refused before parsing."""
+
+    status = "too_large"
+
+
 class SegmentationError(PipelineError):
     pass
 

@@ -144,26 +144,41 @@ def components(doc: Document) -> dict[str, Any]:
 
 
 def export_error(
-    source: Path, status: Status, errors: Iterable[str], sha256: str | None = None
+    source: Path,
+    status: Status,
+    errors: Iterable[str],
+    sha256: str | None = None,
+    error_type: str | None = None,
 ) -> dict[str, Any]:
     """The record written in place of a document that could not be processed."""
-    size = source.stat().st_size if source.is_file() else None
-    return {
+    try:
+        size = source.stat().st_size if source.is_file() else None
+    except OSError:
+        size = None
+    data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": _tool(),
         "status": status.value,
         "source": {"path": str(source), "sha256": sha256, "size": size},
         "errors": list(errors),
     }
+    if error_type:
+        data["error_type"] = error_type
+    return data
 
 
-def export_result(result: Result) -> dict[str, Any]:
+def export_result(result: Result, sha256: str | None = None) -> dict[str, Any]:
+    """The document's JSON, or its error record (``sha256`` names the input there)."""
     if result.document is not None and result.status.is_success:
         data = export_document(result.document, result.status)
         if result.errors:
             data["warnings"] = [*data["warnings"], *result.errors]
         return data
-    return export_error(result.source, result.status, result.errors)
+    if result.document is not None:
+        sha256 = result.document.source.sha256
+    return export_error(
+        result.source, result.status, result.errors, sha256, result.error_type
+    )
 
 
 def dumps(data: dict[str, Any], *, indent: int | None = None) -> str:
@@ -172,16 +187,34 @@ def dumps(data: dict[str, Any], *, indent: int | None = None) -> str:
 
 def write_json_atomic(data: dict[str, Any], path: Path) -> None:
     """Write ``data`` to ``path`` through a temporary file renamed into place."""
+    write_text_atomic(dumps(data, indent=1), path)
+
+
+def write_text_atomic(text: str, path: Path) -> None:
+    """Write ``text`` and a final newline through a temporary file renamed into place.
+
+    The data is on disk (fsync) before the rename, so a crash leaves either the old
+    file or the whole new one, and a ledger line written afterwards never lies.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(dumps(data, indent=1))
+            fh.write(text)
             fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; outputs are not
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_jsonl_line(data: dict[str, Any], fh: IO[str]) -> None:

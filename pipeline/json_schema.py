@@ -231,7 +231,13 @@ def document_schema(labels: list[str] | None = None) -> dict[str, Any]:
                 }
             ),
             "errors": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-        }
+            "error_type": {
+                "type": "string",
+                "description": "Class of the exception behind the failure "
+                "(e.g. PdfminerException, MemoryError, TimeoutError).",
+            },
+        },
+        required=["schema_version", "tool", "status", "source", "errors"],
     )
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -192,6 +192,10 @@ def _read_page(page: Any, warnings: list[str]) -> PageData:
     except MemoryError:
         raise
     except Exception as e:  # a broken page must not sink the document
+        if isinstance(e, PdfminerException) and e.args:
+            if isinstance(e.args[0], MemoryError):
+                # out of memory is the worker's state, not the page's: stop the file
+                raise e.args[0] from e
         reason = " ".join(str(e).split()) or "no detail"
         if isinstance(e, PdfminerException) and e.args:
             reason = f"{type(e.args[0]).__name__}: {e.args[0]}"

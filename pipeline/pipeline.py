@@ -72,30 +72,38 @@ class Pipeline:
         path = Path(source)
         t0 = time.perf_counter()
 
-        def failed(status: Status, reason: object) -> Result:
+        def failed(status: Status, reason: object, e: BaseException) -> Result:
+            cause = e.__cause__ if isinstance(e, PipelineError) else None
             return Result(
                 path,
                 status,
                 None,
                 (_one_line(reason),),
                 seconds=time.perf_counter() - t0,
+                error_type=type(cause or e).__name__,
             )
 
         try:
             doc = self.process(path)
         except IngestError as e:
-            return failed(Status(e.status), e)
+            return failed(Status(e.status), e, e)
         except PipelineError as e:
-            return failed(Status.FAILED, e)
+            return failed(Status.FAILED, e, e)
         except Exception as e:  # MemoryError and RecursionError included: one bad
             # file becomes its own error record, never the end of the batch
             logger.debug("unexpected failure", exc_info=True)
-            return failed(Status.FAILED, f"{path}: {type(e).__name__}: {e}")
+            return failed(Status.FAILED, _unexpected(path, e), e)
         if not doc.clauses:
-            return failed(
+            return Result(
+                path,
                 Status.EMPTY,
-                f"{path}: no clauses found in {len(doc.text)} "
-                "characters of text; check that the file is an agreement",
+                doc,
+                (
+                    f"{path}: no clauses found in {len(doc.text)} characters of "
+                    "text; check that the file is an agreement",
+                ),
+                seconds=time.perf_counter() - t0,
+                error_type="EmptyTextError",
             )
         status = Status.PARTIAL if doc.warnings else Status.OK
         return Result(path, status, doc, seconds=time.perf_counter() - t0)
@@ -111,6 +119,20 @@ def default_stages() -> list[tuple[str, Stage | Callable[[Document], Document]]]
         ("segment", RuleSegmenter()),
         ("meta", extract_meta),
     ]
+
+
+def _unexpected(path: Path, e: Exception) -> str:
+    if isinstance(e, MemoryError):
+        return (
+            f"{path}: ran out of memory (MemoryError); the file may be a "
+            "decompression bomb or a glyph flood, or raise --max-memory"
+        )
+    if isinstance(e, RecursionError):
+        return (
+            f"{path}: structure nested too deeply (RecursionError); the file is "
+            "probably damaged or hostile, repair it (e.g. qpdf)"
+        )
+    return f"{path}: {type(e).__name__}: {e}. Please report this file with the error."
 
 
 def _one_line(e: object) -> str:

@@ -208,6 +208,7 @@ class Result:
     errors: tuple[str, ...] = ()
     output: Path | None = None
     seconds: float = 0.0
+    error_type: str | None = None  # the exception's class name, for failures
 
 
 class Stage(Protocol):
