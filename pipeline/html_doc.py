@@ -209,7 +209,9 @@ def _review(flags: dict[str, Flag]) -> str:
         f'<section id="review"><h2>For review ({len(flags)})</h2>'
         '<p class="muted">Low confidence: a label whose calibrated score is within '
         f"{MARGIN} log-odds of its threshold, or a clause whose best score is below "
-        f"{FLOOR}.</p><ul>{items}</ul></section>"
+        f"{FLOOR}. These clauses are outlined in red in the text.</p>"
+        f"<details><summary>List the {len(flags)} clause(s)</summary>"
+        f"<ul>{items}</ul></details></section>"
     )
 
 

@@ -98,6 +98,11 @@ JS = """
       c.classList.toggle('hidden-by-filter', !show);
     }
   }
+  // a printout shows every list, folded or not
+  window.addEventListener('beforeprint', function () {
+    var folded = document.querySelectorAll('details');
+    for (var i = 0; i < folded.length; i++) { folded[i].open = true; }
+  });
   if (select) { select.addEventListener('change', apply); }
   if (flagged) { flagged.addEventListener('change', apply); }
 })();
