@@ -18,8 +18,10 @@ demo: $(STAMP)
 	@echo "JSON written to out/samples/ (one file per sample agreement)"
 
 # Runs the tests, the slow ones (real model) included: what .ci/run calls.
+# scripts/install-system.sh first installs the Debian packages tests need (chromium).
 # A plain `pytest` skips the slow ones and stays under a minute.
 test: $(STAMP)
+	bash scripts/install-system.sh
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest --slow
 
 samples: $(STAMP)

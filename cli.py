@@ -165,6 +165,9 @@ def extract_cli(
             help="Skip inputs the ledger in --out shows done; retry failures once."
         ),
     ] = False,
+    report: Annotated[
+        bool, typer.Option(help="Then write the batch report (as `treaty report`).")
+    ] = False,
 ) -> None:
     """Split agreements into clauses, label them, and write one JSON document per input.
 
@@ -197,6 +200,8 @@ def extract_cli(
         _fail(ConfigError(f"--format must be json or jsonl ({e})"), 2)
     if runtime not in ("auto", "onnx", "torch"):
         _fail(ConfigError(f"--runtime must be auto, onnx or torch, not {runtime!r}"), 2)
+    if report and out is None:
+        _fail(ConfigError("--report needs --out (the batch folder)"), 2)
     bar = _BatchBar()
     try:
         summary = run_batch(inputs, out, options, progress=bar)
@@ -209,6 +214,8 @@ def extract_cli(
     _print_summary(summary, out)
     if summary.interrupted:
         raise typer.Exit(130)
+    if report and out is not None:
+        report_cli(out)
     raise typer.Exit(1 if summary.failed else 0)
 
 
@@ -243,6 +250,117 @@ def _print_summary(summary: Any, out: Path | None) -> None:
         )
     if out is not None:
         err_console.print(f"Output written to {out}/ (ledger: {out}/ledger.jsonl)")
+
+
+BatchDir = Annotated[
+    Path,
+    typer.Argument(
+        exists=True, file_okay=False, help="The --out folder of `treaty extract`."
+    ),
+]
+LabelFilter = Annotated[
+    list[str] | None,
+    typer.Option("--label", "-l", help="Only this component (repeatable)."),
+]
+MinScore = Annotated[
+    float | None,
+    typer.Option(min=0.0, max=1.0, help="Only labels scoring at least this."),
+]
+
+
+def _check_labels(label: list[str] | None) -> list[str]:
+    from pipeline.browse import check_labels
+    from pipeline.errors import ConfigError
+    from pipeline.labels import load_labels
+
+    try:
+        check_labels(label or [], load_labels())
+    except ConfigError as e:
+        _fail(e, 2)
+    return label or []
+
+
+@app.command("report")
+def report_cli(
+    out_dir: BatchDir,
+    dest: Annotated[
+        Path | None,
+        typer.Option(file_okay=False, help="Report folder (default OUT_DIR/report)."),
+    ] = None,
+) -> None:
+    """Write a batch's report: spreadsheets (CSV, XLSX) and HTML pages, one per
+    document and one for the batch, with the ledger's failures."""
+    from pipeline.errors import PipelineError
+    from pipeline.html_report import write_report
+
+    try:
+        files = write_report(out_dir, dest)
+    except PipelineError as e:
+        _fail(e)
+    err_console.print(
+        f"Report of {len(files.documents)} document(s) and "
+        f"{len(files.batch.failures)} failure(s): {files.index}"
+    )
+    for p in files.sheets:
+        err_console.print(f"  {p}")
+
+
+@app.command("show")
+def show_cli(
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help="A document JSON."),
+    ],
+    label: LabelFilter = None,
+    min_score: MinScore = None,
+) -> None:
+    """Print one document's outline: articles, clauses, their labels and scores."""
+    from pipeline.batchread import load_document
+    from pipeline.browse import outline_tree
+    from pipeline.errors import PipelineError
+
+    wanted = _check_labels(label)
+    try:
+        doc = load_document(file)
+    except PipelineError as e:
+        _fail(e)
+    Console().print(outline_tree(doc, wanted, min_score))
+
+
+@app.command("search")
+def search_cli(
+    out_dir: BatchDir,
+    label: LabelFilter = None,
+    text: Annotated[
+        str | None, typer.Option(help="Words the clause must all contain.")
+    ] = None,
+    min_score: MinScore = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = (
+        "table"
+    ),
+) -> None:
+    """List the clauses of a batch with a component (and words), with document,
+    article and score."""
+    from pipeline.browse import hits_table, search_batch
+    from pipeline.errors import PipelineError
+
+    wanted = _check_labels(label)
+    if fmt not in ("table", "json"):
+        err_console.print(f"[red]error:[/] --format must be table or json, not {fmt!r}")
+        raise typer.Exit(2)
+    if not wanted and not text:
+        err_console.print("[red]error:[/] give --label, --text or both")
+        raise typer.Exit(2)
+    try:
+        hits = search_batch(out_dir, wanted, text, min_score or 0.0)
+    except PipelineError as e:
+        _fail(e)
+    if fmt == "json":
+        typer.echo(
+            json.dumps([h.to_dict() for h in hits], indent=1, ensure_ascii=False)
+        )
+    else:
+        Console().print(hits_table(hits))
 
 
 @app.command("schema")

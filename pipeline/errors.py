@@ -52,3 +52,7 @@ class AnnotationError(PipelineError):
 
 class ConfigError(PipelineError):
     pass
+
+
+class BatchReadError(PipelineError):
+    """A batch folder or document JSON could not be read back for a report."""
