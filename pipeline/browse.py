@@ -140,15 +140,20 @@ def search_batch(
     return hits
 
 
-def hits_table(hits: Sequence[Hit], width: int = 80) -> Table:
+def hits_table(hits: Sequence[Hit], width: int = 60) -> Table:
     table = Table(title=f"{len(hits)} matching clause(s)")
-    table.add_column("document", overflow="fold", max_width=28)
-    for col in ("clause", "article", "label", "score", "pages"):
+    table.add_column("document", overflow="fold", min_width=10, max_width=28)
+    # the identifying columns never shrink to nothing on a narrow terminal
+    for col, least in (("clause", 8), ("article", 7), ("label", 12), ("score", 5)):
         table.add_column(
-            col, no_wrap=True, justify="right" if col == "score" else "left"
+            col,
+            overflow="fold",
+            min_width=least,
+            justify="right" if col == "score" else "left",
         )
+    table.add_column("pages", no_wrap=True)
     # one line per clause: the rest of the width goes to the text
-    table.add_column("text", no_wrap=True, overflow="ellipsis", min_width=24)
+    table.add_column("text", overflow="ellipsis", ratio=1, min_width=10)
     for h in hits:
         text = " ".join(h.text.split())
         text = text if len(text) <= width else text[: width - 1] + "\u2026"
