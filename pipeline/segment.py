@@ -127,7 +127,8 @@ class _Parser:
         self.headings: list[Heading] = []
         self.clauses: list[Clause] = []
         self.ids: set[str] = set()
-        self.carry: tuple[int, str] | None = None  # a bare number waiting for its text
+        # a bare paragraph number (start, end, number) waiting for its text
+        self.carry: tuple[int, int, str] | None = None
         self.used_articles: set[tuple[str | None, str]] = set()
 
     # -- driver -------------------------------------------------------------
@@ -140,18 +141,21 @@ class _Parser:
                 else ""
             )
             self._paragraph(s, e, nxt)
+        if self.carry is not None:  # the text ended on a bare number: keep it
+            start, end, num = self.carry
+            self._body(start, end, f"{num}.")
         return self.headings, self.clauses
 
     def _paragraph(self, s: int, e: int, nxt: str) -> None:
         t = self.text[s:e]
         st = self.st
         if self.carry is not None:
-            start, num = self.carry
+            start, end, num = self.carry
             self.carry = None
             if not self._is_structural(t):
                 self._body(start, e, f"{num}. {t}")
                 return
-            self._body(start, start + len(num), f"{num}.")
+            self._body(start, end, f"{num}.")
         if st.region == "start":
             st.region = "preamble"
             if self._structural(s, e, t, nxt):
@@ -256,7 +260,7 @@ class _Parser:
                 self._heading(s, e, "article")
                 st.pending = "article"
             else:  # a paragraph number on a line of its own: it numbers the next line
-                self.carry = (s, t.rstrip("."))
+                self.carry = (s, e, t.rstrip("."))
             return True
         marker = mk.find_marker(t)
         if (

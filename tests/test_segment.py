@@ -4,6 +4,8 @@ import re
 
 import pytest
 from conftest import CORPUS, make_doc
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.schema import Document
 from pipeline.segment import RuleSegmenter
@@ -195,3 +197,104 @@ def test_segment_corpus_property_every_text() -> None:
         assert all(re.fullmatch(r"\S+", i) for i in ids)
         articles += sum(h.kind == "article" for h in d.headings)
     assert articles > 3000
+
+
+# Fragments segmenters trip on: markers, numbering in every style, headings without
+# bodies, stray punctuation, scripts other than Latin, odd whitespace.
+_FRAGMENTS = [
+    "Article ",
+    "ARTICLE ",
+    "Art. ",
+    "Chapter ",
+    "CHAPTER ",
+    "Section ",
+    "Annex ",
+    "ANNEX ",
+    "Part ",
+    "Protocol ",
+    "Schedule ",
+    "Appendix ",
+    "§ ",
+    "1",
+    "2",
+    "10",
+    "I",
+    "II",
+    "IV",
+    "XIV",
+    "bis",
+    "1.",
+    "2.1",
+    "3.2.1.",
+    "(a)",
+    "(b)",
+    "(iv)",
+    "a)",
+    "(1)",
+    "1)",
+    "-",
+    "—",
+    "•",
+    "*",
+    ":",
+    ";",
+    ".",
+    ",",
+    '"',
+    "'",
+    "“",
+    "”",
+    "Done at ",
+    "IN WITNESS WHEREOF",
+    "For the Government of ",
+    "Definitions",
+    "The Parties shall ",
+    "hereinafter ",
+    "Whereas ",
+    "Recognising ",
+    "means ",
+    "Letter ",
+    "Excellency,",
+    "Sir,",
+    "Yours sincerely",
+    "Table 1",
+    "المادة ",
+    "第一条",
+    "Статья ",
+    "Ἄρθρον",
+    "\u200b",
+    "\t",
+    "  ",
+    " ",
+    "\n",
+    "\n\n",
+    "\n \n",
+    "x" * 300,
+    "word " * 40,
+]
+
+
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=120))
+@settings(max_examples=300, deadline=None)
+def test_segment_property_adversarial_fragments(parts: list[str]) -> None:
+    _check_invariants("".join(parts))
+
+
+@given(st.text(max_size=2000))
+@settings(max_examples=200, deadline=None)
+def test_segment_property_random_text(text: str) -> None:
+    _check_invariants(text)
+
+
+def _check_invariants(text: str) -> None:
+    from pipeline.ingest import normalise_text
+
+    d = SEG(make_doc(normalise_text(text)))
+    assert _coverage_problems(d) == []
+    ids = [c.clause_id for c in d.clauses]
+    assert len(ids) == len(set(ids))
+    starts = [c.start for c in d.clauses]
+    assert starts == sorted(starts)
+    for c in d.clauses:
+        assert 0 <= c.start < c.end <= len(d.text)
+        assert d.text[c.start : c.end].strip()
