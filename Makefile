@@ -20,6 +20,7 @@ demo: $(STAMP)
 # Runs the tests, the slow ones (real model) included: what .ci/run calls.
 # A plain `pytest` skips the slow ones and stays under a minute.
 test: $(STAMP)
+	bash scripts/install-system.sh
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest --slow
 
 samples: $(STAMP)

@@ -30,6 +30,7 @@ class Pipeline:
         stages: (name, stage) pairs run in order after ingestion. Defaults to
             corpus-id lookup, the rule segmenter and metadata extraction.
         password: opens encrypted PDFs.
+        ocr: OCR scanned pages when Tesseract is installed (``--no-ocr`` turns it off).
     """
 
     def __init__(
@@ -38,6 +39,7 @@ class Pipeline:
         *,
         password: str | None = None,
         classifier: Stage | None = None,
+        ocr: bool = True,
     ) -> None:
         self.stages: list[tuple[str, Stage | Callable[[Document], Document]]] = list(
             stages if stages is not None else default_stages()
@@ -45,11 +47,12 @@ class Pipeline:
         if classifier is not None:
             self.stages.append(("classify", classifier))
         self.password = password
+        self.ocr = ocr
 
     def process(self, source: Path | str) -> Document:
         """Process one file; raises a ``PipelineError`` naming the file on failure."""
         path = Path(source)
-        doc = read_document(path, password=self.password)
+        doc = read_document(path, password=self.password, ocr=self.ocr)
         for name, stage in self.stages:
             try:
                 out = stage(doc)
@@ -123,6 +126,7 @@ def extract(
     password: str | None = None,
     classify: bool = False,
     model: Path | str | None = None,
+    ocr: bool = True,
 ) -> Document:
     """Read, segment and describe one agreement; label its clauses with ``classify``.
 
@@ -132,6 +136,7 @@ def extract(
         classify: run the clause classifier (loads the model: do it once per batch
             with ``Pipeline(classifier=load_classifier())`` for many files).
         model: model directory (default: the committed model).
+        ocr: OCR scanned pages when Tesseract is installed.
 
     Returns:
         The typed ``Document`` with its clauses.
@@ -144,4 +149,4 @@ def extract(
         from pipeline.classify import load_classifier
 
         classifier = load_classifier(model)
-    return Pipeline(password=password, classifier=classifier).process(source)
+    return Pipeline(password=password, classifier=classifier, ocr=ocr).process(source)
