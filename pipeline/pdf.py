@@ -26,11 +26,31 @@ from .errors import EmptyTextError, EncryptedError, IngestError
 from .layout import order_rows
 from .paragraphs import assemble
 from .pdf_pages import PageData, finish_pages, read_pdfium_page, text_chars
+from .pdf_salvage import rebuild
 from .pdfwords import chars_to_words, dedupe_chars
 from .quality import MIN_TEXT_CHARS
 from .schema import Furniture, Line, Page
 
 logger = logging.getLogger(__name__)
+
+# pdfminer only logs these, yet each means text is missing from the page: a corrupt
+# Flate stream is cut where the damage starts, a circular content stream is skipped.
+_LOGGED_DAMAGE = (
+    "Data-loss while decompressing corrupted data",
+    "circular reference to content stream",
+)
+
+
+class _DamageLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        for damage in _LOGGED_DAMAGE:
+            if damage in message and damage not in self.seen:
+                self.seen.append(damage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +92,22 @@ def extract_pdf(
         other = pdfium_text.open_document(data, password)
     except pdfium_text.PasswordError as e:
         raise _password_error(name, password) from e
+    damage: IngestError | None = None  # why the file had to be rebuilt
     try:
-        pages = _read_pages(data, name, password, other, warnings)
+        try:
+            pages = _read_pages(data, name, password, other, warnings)
+        except EncryptedError:
+            raise
+        except IngestError as e:
+            if other is not None:
+                other.close()
+            damage, other = e, None
+            other, pages = _salvage(data, name, password, e, warnings)
         furniture = finish_pages(pages, other, name, ocr, warnings)
+    except IngestError as e:
+        if damage is None or e is damage:
+            raise
+        raise damage from e  # the rebuilt file holds no text: report the damage
     finally:
         if other is not None:
             other.close()
@@ -96,6 +129,29 @@ def extract_pdf(
         tuple(warnings),
         "+".join(engines) or pages[0].engine,
     )
+
+
+def _salvage(
+    data: bytes, name: str, password: str | None, e: IngestError, warnings: list[str]
+) -> tuple[Any, list[PageData]]:
+    """Rebuild a cut-off file's page tree; the original error stands if that fails."""
+    rebuilt = rebuild(data) if type(e) is IngestError else None
+    if rebuilt is None:
+        raise e
+    data, n_pages = rebuilt
+    other = pdfium_text.open_document(data, password)
+    try:
+        pages = _read_pages(data, name, password, other, warnings)
+    except IngestError as again:
+        if other is not None:
+            other.close()
+        raise e from again
+    reason = str(e).removeprefix(f"{name}: ")
+    warnings.append(
+        f"file: cut off or its end damaged ({reason}); rebuilt from the {n_pages} "
+        "complete page objects left, pages after the cut are missing"
+    )
+    return other, pages
 
 
 def _read_pages(
@@ -215,6 +271,9 @@ def _translate(e: Exception, name: str, password: str | None) -> IngestError:
 
 def _read_page(page: Any) -> PageData:
     data = PageData(page.page_number, float(page.width), float(page.height))
+    damage = _DamageLog()
+    pdfminer_log = logging.getLogger("pdfminer")
+    pdfminer_log.addHandler(damage)
     try:
         words = chars_to_words(dedupe_chars(page.chars))
         data.rows, data.frame_height = order_rows(
@@ -232,7 +291,9 @@ def _read_page(page: Any) -> PageData:
         logger.warning("page %s could not be read: %s", data.page_no, reason)
         data.rows, data.failed, data.error = [], True, reason
     finally:
+        pdfminer_log.removeHandler(damage)
         page.close()  # frees pdfminer's layout cache: memory stays flat on long files
+    data.damage = "; ".join(damage.seen)
     return data
 
 

@@ -53,6 +53,7 @@ class PageData:
     ocr_confidence: float | None = None
     garbled: PageQuality | None = None  # the text layer's grade when OCR replaced it
     raw_chars: int = 0  # text-layer characters before furniture was removed
+    damage: str = ""  # damage pdfminer only logged ("Data-loss while decompressing")
 
 
 def text_chars(rows: list[Row]) -> int:
@@ -181,6 +182,8 @@ def _warnings(pages: list[PageData], why_not: str) -> list[str]:
             out.append(f"page {n}: could not be read ({page.error}); text missing")
             continue
         assert q is not None
+        if page.damage and page.engine == "pdfplumber":
+            out.append(f"page {n}: damaged ({page.damage}); some text may be missing")
         if page.garbled is not None:
             out.append(f"page {n}: {_garbled(page.garbled)}; replaced by OCR")
         elif q.grade == "poor":
