@@ -19,12 +19,7 @@ from .errors import EmptyTextError, IngestError, NeedsOCRError
 from .furniture import find_furniture
 from .layout import Row, order_rows
 from .pdfwords import chars_to_words, dedupe_chars
-from .quality import (
-    FAIR_CID_SHARE,
-    FAIR_UNPRINTABLE_SHARE,
-    MIN_TEXT_CHARS,
-    page_quality,
-)
+from .quality import MIN_TEXT_CHARS, page_quality
 from .schema import Furniture, PageQuality
 
 logger = logging.getLogger(__name__)
@@ -175,7 +170,6 @@ def _ocr(page: PageData, doc: Any) -> bool:
 
 def _warnings(pages: list[PageData], why_not: str) -> list[str]:
     out: list[str] = []
-    fair_glyphs: list[int] = []
     for page in pages:
         q, n = page.quality, page.page_no
         if page.failed:
@@ -189,10 +183,6 @@ def _warnings(pages: list[PageData], why_not: str) -> list[str]:
         elif q.grade == "poor":
             hint = f"OCR may help ({why_not})" if why_not else "OCR read it no better"
             out.append(f"page {n}: {_garbled(q)}; its text may be garbled, {hint}")
-        elif (
-            q.cid_share > FAIR_CID_SHARE or q.unprintable_share > FAIR_UNPRINTABLE_SHARE
-        ):
-            fair_glyphs.append(n)
         if page.ocr.startswith("failed"):
             out.append(f"page {n}: OCR {page.ocr}; text missing")
         elif page.is_scan and page.ocr == "nothing":
@@ -204,23 +194,7 @@ def _warnings(pages: list[PageData], why_not: str) -> list[str]:
             out.append(
                 f"page {n}: OCR confidence {conf:.2f} is low; words may be misread"
             )
-    if fair_glyphs:
-        out.append(
-            f"page {_ranges(fair_glyphs)}: over 1% of glyphs have no Unicode mapping "
-            "((cid:N) or unprintable placeholders in the text)"
-        )
     return out
-
-
-def _ranges(numbers: list[int]) -> str:
-    """[1, 2, 3, 5] -> "1-3, 5"."""
-    spans: list[list[int]] = []
-    for n in numbers:
-        if spans and n == spans[-1][1] + 1:
-            spans[-1][1] = n
-        else:
-            spans.append([n, n])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
 
 def _garbled(q: PageQuality) -> str:
