@@ -18,7 +18,8 @@ demo: $(STAMP)
 	@echo "JSON written to out/samples/ (one file per sample agreement)"
 
 # Runs the tests, the slow ones (real model) included: what .ci/run calls.
-# scripts/install-system.sh first installs the Debian packages tests need (chromium).
+# scripts/install-system.sh first installs the Debian packages tests need
+# (chromium for the HTML report, tesseract for OCR).
 # A plain `pytest` skips the slow ones and stays under a minute.
 test: $(STAMP)
 	bash scripts/install-system.sh

@@ -131,6 +131,13 @@ def extract_cli(
             help="Label clauses with the classifier (--no-classify: structure only)."
         ),
     ] = True,
+    ocr: Annotated[
+        bool,
+        typer.Option(
+            help="OCR pages without a usable text layer (needs Tesseract; "
+            "--no-ocr: report them as needs_ocr)."
+        ),
+    ] = True,
     model: Annotated[
         Path | None,
         typer.Option(
@@ -184,6 +191,7 @@ def extract_cli(
         options = BatchOptions(
             fmt=OutputFormat(fmt),
             password=password,
+            ocr=ocr,
             classify=classify,
             model=str(model) if model else None,
             runtime=runtime,

@@ -64,6 +64,7 @@ class BatchOptions:
 
     fmt: OutputFormat = OutputFormat.json
     password: str | None = None
+    ocr: bool = True
     classify: bool = False
     model: str | None = None
     runtime: str = "auto"  # classifier runtime: auto, onnx or torch
@@ -76,6 +77,7 @@ class BatchOptions:
         return {
             "format": self.fmt.value,
             "password": bool(self.password),
+            "ocr": self.ocr,
             "classify": self.classify,
             "runtime": self.runtime if self.classify else None,
         }
@@ -279,6 +281,7 @@ def _run(
 ) -> Iterator[tuple[Task, Outcome]]:
     spec = WorkerSpec(
         password=opts.password,
+        ocr=opts.ocr,
         classify=opts.classify,
         model=opts.model,
         runtime=opts.runtime,

@@ -21,6 +21,7 @@ TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 PDF_MAGIC = re.compile(rb"%PDF-\d")
 # Some producers and mail gateways prepend junk; readers seek the header this far in.
 PDF_MAGIC_WINDOW = 1024
+_PDF_OBJECT = re.compile(rb"(?m)^\s*\d{1,10}\s+\d{1,5}\s+obj\b")
 
 # Magic numbers of formats people save under a wrong name, with what to tell them.
 _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -91,7 +92,9 @@ def normalise_text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").translate(_NORMALISE_TABLE)
 
 
-def read_document(path: Path, *, password: str | None = None) -> Document:
+def read_document(
+    path: Path, *, password: str | None = None, ocr: bool = True
+) -> Document:
     """Read a PDF or a plain-text agreement.
 
     Args:
@@ -99,6 +102,8 @@ def read_document(path: Path, *, password: str | None = None) -> Document:
             the first kilobyte; ``.txt``, ``.text``, ``.md`` and other text-looking
             files are read as text.
         password: the user password of an encrypted PDF.
+        ocr: OCR PDF pages without a usable text layer, when Tesseract is installed
+            (``pip install treaty-clauses[ocr]`` and ``apt install tesseract-ocr``).
 
     Returns:
         A ``Document`` whose text holds one paragraph per line, with ``doc_id`` set to
@@ -107,7 +112,7 @@ def read_document(path: Path, *, password: str | None = None) -> Document:
     Raises:
         UnsupportedFormatError: images, archives, HTML/XML, binary junk.
         EmptyTextError: an empty file or a PDF without pages.
-        NeedsOCRError: a PDF none of whose pages has a text layer.
+        NeedsOCRError: a scanned PDF without a text layer, and OCR off or missing.
         EncryptedError: an encrypted PDF without (or with a wrong) password.
         IngestError: anything else that stops the file being read.
 
@@ -131,15 +136,15 @@ def read_document(path: Path, *, password: str | None = None) -> Document:
         raise EmptyTextError(f"{path}: the file is empty (0 bytes); nothing to read.")
     head = data[:PDF_MAGIC_WINDOW]
     magic = PDF_MAGIC.search(head)
-    if magic:
-        pdf_at = magic.start()
+    if magic or _headerless_pdf(path, head):
+        pdf_at = magic.start() if magic else 0
         from .pdf import extract_pdf  # pdfplumber is only imported when a PDF arrives
 
         if pdf_at:
             logger.info("%s: skipping %s bytes before the %%PDF header", path, pdf_at)
-        found = extract_pdf(data[pdf_at:], name=str(path), password=password)
+        found = extract_pdf(data[pdf_at:], name=str(path), password=password, ocr=ocr)
         source = SourceInfo(
-            given, sha, len(data), "application/pdf", None, "pdfplumber"
+            given, sha, len(data), "application/pdf", None, found.engine
         )
         return Document(
             doc_id=sha[:16],
@@ -174,6 +179,12 @@ def document_from_text(text: str, *, path: str = "<memory>") -> Document:
     sha = hashlib.sha256(data).hexdigest()
     source = SourceInfo(path, sha, len(data), "text/plain", "utf-8", "text")
     return Document(doc_id=sha[:16], text=normalise_text(text), source=source)
+
+
+def _headerless_pdf(path: Path, head: bytes) -> bool:
+    """A .pdf whose header was lost but whose bytes are PDF objects: a damaged PDF
+    (reported as such if it cannot be read), not another format."""
+    return path.suffix.lower() == ".pdf" and bool(_PDF_OBJECT.search(head))
 
 
 def _reject_binary(path: Path, data: bytes) -> None:

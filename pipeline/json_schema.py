@@ -70,7 +70,12 @@ def document_schema(labels: list[str] | None = None) -> dict[str, Any]:
                     "unprintable_share": {"type": "number", "minimum": 0, "maximum": 1},
                     "nonword_share": {"type": "number", "minimum": 0, "maximum": 1},
                     "grade": {"enum": ["good", "fair", "poor", "no_text"]},
-                    "ocr_confidence": {"type": ["number", "null"]},
+                    "ocr_confidence": {
+                        "type": ["number", "null"],
+                        "minimum": 0,
+                        "maximum": 1,
+                    },
+                    "engine": _NULLABLE_STR,
                 }
             ),
         ]

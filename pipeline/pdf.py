@@ -1,9 +1,13 @@
-"""PDF text layer to body text: chars -> words -> visual lines -> columns -> paragraphs.
+"""PDF to body text: chars -> words -> visual lines -> columns -> paragraphs.
 
 The output convention the segmenter relies on: ``text`` holds one paragraph per line;
 the visual lines of a paragraph are joined by one space (a line-end hyphen resolved by
 ``paragraphs.resolve_hyphen``), and headings are paragraphs of their own. Running
 headers, footers and page numbers leave the body and come back as ``Furniture``.
+
+Three engines, each where the one before it fails: pdfplumber reads the text layer,
+pypdfium2 reads files and pages pdfminer cannot (``pdfium_text``), and Tesseract reads
+pages without a usable text layer (``ocr``). Each page records its engine.
 """
 
 from __future__ import annotations
@@ -16,31 +20,37 @@ from typing import Any
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
-from pdfplumber.utils.text import extract_words
 
-from .errors import EmptyTextError, EncryptedError, IngestError, NeedsOCRError
-from .furniture import find_furniture
-from .ingest import normalise_text
-from .layout import Row, Word, order_rows
+from . import pdfium_text
+from .errors import EmptyTextError, EncryptedError, IngestError
+from .layout import order_rows
 from .paragraphs import assemble
-from .quality import page_quality
-from .schema import Furniture, Line, Page, PageQuality
+from .pdf_pages import PageData, finish_pages, read_pdfium_page, text_chars
+from .pdf_salvage import rebuild
+from .pdfwords import chars_to_words, dedupe_chars
+from .quality import MIN_TEXT_CHARS
+from .schema import Furniture, Line, Page
 
 logger = logging.getLogger(__name__)
 
-# pdfplumber's own defaults: a gap wider than this (pt) between two glyphs, or an
-# explicit space, ends a word; tops further apart than Y_TOLERANCE start a new line.
-X_TOLERANCE = 3.0
-Y_TOLERANCE = 3.0
-# Overprinted bold draws each glyph again 0.5-1 pt to the right; pdfplumber's
-# dedupe_chars (tolerance 1 pt) misses the 1.01 pt offsets of 24 pt type in the UN 1994
-# PDF and sorts with list.index (quadratic: it doubled the page time). A size-relative
-# tolerance stays below the narrowest real advance (about 0.2 em for "i" or ".").
-DEDUPE_EM = 0.1
-DEDUPE_MIN = 1.0
-DEDUPE_MAX = 3.0
-# An image covering this share of a textless page makes it a scan, not a blank page.
-SCAN_IMAGE_SHARE = 0.3
+# pdfminer only logs these, yet each means text is missing from the page: a corrupt
+# Flate stream is cut where the damage starts, a circular content stream is skipped.
+_LOGGED_DAMAGE = (
+    "Data-loss while decompressing corrupted data",
+    "circular reference to content stream",
+)
+
+
+class _DamageLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        for damage in _LOGGED_DAMAGE:
+            if damage in message and damage not in self.seen:
+                self.seen.append(damage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,82 +60,57 @@ class ExtractedPdf:
     lines: tuple[Line, ...]
     furniture: tuple[Furniture, ...]
     warnings: tuple[str, ...]
+    engine: str = "pdfplumber"  # "pdfplumber", "pypdfium2", "pdfplumber+tesseract"...
 
 
 @dataclass(slots=True)
-class PageData:
-    page_no: int
-    width: float
-    height: float
-    rows: list[Row] = field(default_factory=list)
-    frame_height: float = 0.0  # the page height, or its width when read turned
-    quality: PageQuality | None = None
-    image_share: float = 0.0
-    is_scan: bool = False
-    failed: bool = False
+class _Read:
+    pages: list[PageData] = field(default_factory=list)
+    error: IngestError | None = None
 
 
-def extract_pdf(data: bytes, *, name: str, password: str | None = None) -> ExtractedPdf:
+def extract_pdf(
+    data: bytes, *, name: str, password: str | None = None, ocr: bool = True
+) -> ExtractedPdf:
     """Lay out every page of a PDF and assemble the body text.
 
     Args:
         data: the PDF bytes, starting at the ``%PDF`` header.
         name: how to name the file in messages.
         password: user password for encrypted files.
+        ocr: OCR pages without a usable text layer when Tesseract is installed.
 
     Returns:
-        Text, page ranges, line boxes, furniture and per-page warnings.
+        Text, page ranges, line boxes, furniture, per-page warnings and the engines
+        that produced the text.
 
     Raises:
         IngestError: and its subclasses, as listed for ``ingest.read_document``.
     """
     warnings: list[str] = []
-    pages: list[PageData] = []
-    with _open(data, name, password) as pdf:
+    try:
+        other = pdfium_text.open_document(data, password)
+    except pdfium_text.PasswordError as e:
+        raise _password_error(name, password) from e
+    damage: IngestError | None = None  # why the file had to be rebuilt
+    try:
         try:
-            plumber_pages = pdf.pages
-        except Exception as e:  # pdfminer raises anything on broken page trees
-            raise _translate(e, name, password) from e
-        n_pages = len(plumber_pages)
-        other_count = _pdfium_page_count(data, password)
-        if n_pages == 0:
-            hint = f" (pdfium sees {other_count} pages)" if other_count else ""
-            raise EmptyTextError(
-                f"{name}: the PDF has no readable pages{hint}; it is probably damaged, "
-                "re-download it or repair it (e.g. qpdf)."
-            )
-        if other_count and other_count > n_pages:
-            missing = f"{n_pages + 1}-{other_count}"
-            if other_count == n_pages + 1:
-                missing = str(other_count)
-            warnings.append(
-                f"page {missing}: missing, the page tree is damaged (pdfminer read "
-                f"{n_pages} of the {other_count} pages pdfium sees)"
-            )
-        for plumber_page in plumber_pages:
-            pages.append(_read_page(plumber_page, warnings))
-    furniture = find_furniture([(p.page_no, p.frame_height, p.rows) for p in pages])
-    for page in pages:
-        if page.failed:
-            continue
-        # Graded on the body: a scan whose only text is a "CamScanner" stamp or a
-        # page number has no text layer worth the name.
-        page.quality = page_quality(" ".join(r.text for r in page.rows))
-        page.is_scan = (
-            page.quality.grade == "no_text" and page.image_share >= SCAN_IMAGE_SHARE
-        )
-        if page.quality.grade == "poor":
-            q = page.quality
-            warnings.append(
-                f"page {page.page_no}: poor text layer (cid {q.cid_share:.0%}, "
-                f"unprintable {q.unprintable_share:.0%}, non-words "
-                f"{q.nonword_share:.0%}); its text may be garbled, OCR may help"
-            )
-        elif page.is_scan:
-            warnings.append(
-                f"page {page.page_no}: scanned image without text; needs OCR"
-            )
-    _check_has_text(pages, name)
+            pages = _read_pages(data, name, password, other, warnings)
+        except EncryptedError:
+            raise
+        except IngestError as e:
+            if other is not None:
+                other.close()
+            damage, other = e, None
+            other, pages = _salvage(data, name, password, e, warnings)
+        furniture = finish_pages(pages, other, name, ocr, warnings)
+    except IngestError as e:
+        if damage is None or e is damage:
+            raise
+        raise damage from e  # the rebuilt file holds no text: report the damage
+    finally:
+        if other is not None:
+            other.close()
     text, spans, line_spans = assemble([p.rows for p in pages])
     out_pages = tuple(
         Page(p.page_no, start, end, p.width, p.height, p.quality)
@@ -135,7 +120,122 @@ def extract_pdf(data: bytes, *, name: str, password: str | None = None) -> Extra
         Line(row.page_no, start, end, row.bbox()) for row, start, end in line_spans
     )
     warnings.sort(key=_page_sort_key)
-    return ExtractedPdf(text, out_pages, lines, tuple(furniture), tuple(warnings))
+    engines = dict.fromkeys(p.engine for p in pages if text_chars(p.rows))
+    return ExtractedPdf(
+        text,
+        out_pages,
+        lines,
+        tuple(furniture),
+        tuple(warnings),
+        "+".join(engines) or pages[0].engine,
+    )
+
+
+def _salvage(
+    data: bytes, name: str, password: str | None, e: IngestError, warnings: list[str]
+) -> tuple[Any, list[PageData]]:
+    """Rebuild a cut-off file's page tree; the original error stands if that fails."""
+    rebuilt = rebuild(data) if type(e) is IngestError else None
+    if rebuilt is None:
+        raise e
+    data, n_pages = rebuilt
+    other = pdfium_text.open_document(data, password)
+    try:
+        pages = _read_pages(data, name, password, other, warnings)
+    except IngestError as again:
+        if other is not None:
+            other.close()
+        raise e from again
+    reason = str(e).removeprefix(f"{name}: ")
+    warnings.append(
+        f"file: cut off or its end damaged ({reason}); rebuilt from the {n_pages} "
+        "complete page objects left, pages after the cut are missing"
+    )
+    return other, pages
+
+
+def _read_pages(
+    data: bytes, name: str, password: str | None, other: Any, warnings: list[str]
+) -> list[PageData]:
+    """pdfplumber's pages, or pypdfium2's where pdfminer fails or drops pages."""
+    first = _read_plumber(data, name, password)
+    n_read, n_other = len(first.pages), len(other) if other is not None else 0
+    every = f"page 1-{n_other}" if n_other > 1 else "page 1"
+    if first.error is None and n_read and n_read >= n_other:
+        _recover_pages(first.pages, other, warnings)
+        return first.pages
+    second = [read_pdfium_page(other, i) for i in range(n_other)]
+    got, got_other = _total(first.pages), _total(second)
+    if first.error is not None:
+        if got_other < MIN_TEXT_CHARS:
+            raise first.error
+        reason = str(first.error).removeprefix(f"{name}: ")
+        warnings.append(f"{every}: read with pypdfium2, pdfplumber failed: {reason}")
+        return second
+    if n_read == 0:
+        if not n_other:
+            raise EmptyTextError(
+                f"{name}: the PDF has no readable pages; it is probably damaged, "
+                "re-download it or repair it (e.g. qpdf)."
+            )
+        if got_other:
+            warnings.append(
+                f"{every}: read with pypdfium2, pdfplumber found no pages "
+                "(damaged page tree)"
+            )
+        return second
+    missing = f"{n_read + 1}-{n_other}" if n_other > n_read + 1 else str(n_other)
+    if got_other > got:
+        warnings.append(
+            f"{every}: read with pypdfium2, pdfminer saw only {n_read} of the "
+            f"{n_other} pages (damaged page tree)"
+        )
+        return second
+    warnings.append(
+        f"page {missing}: missing, the page tree is damaged (pdfminer read "
+        f"{n_read} of the {n_other} pages pdfium sees)"
+    )
+    _recover_pages(first.pages, other, warnings)
+    return first.pages
+
+
+def _read_plumber(data: bytes, name: str, password: str | None) -> _Read:
+    out = _Read()
+    try:
+        with _open(data, name, password) as pdf:
+            try:
+                plumber_pages = pdf.pages
+            except Exception as e:  # pdfminer raises anything on broken page trees
+                raise _translate(e, name, password) from e
+            for plumber_page in plumber_pages:
+                out.pages.append(_read_page(plumber_page))
+    except EncryptedError:
+        raise
+    except IngestError as e:
+        out.error = e
+    return out
+
+
+def _recover_pages(pages: list[PageData], other: Any, warnings: list[str]) -> None:
+    """Pages pdfminer could not read, or found no text on, from pypdfium2."""
+    for page in pages:
+        if other is None or page.page_no > len(other):
+            continue
+        if not page.failed and text_chars(page.rows) >= MIN_TEXT_CHARS:
+            continue
+        alt = read_pdfium_page(other, page.page_no - 1)
+        if alt.failed or text_chars(alt.rows) < MIN_TEXT_CHARS:
+            continue
+        why = "pdfplumber found no text"
+        if page.failed:
+            why = f"pdfplumber failed ({page.error})"
+        warnings.append(f"page {page.page_no}: read with pypdfium2, {why}")
+        page.rows, page.frame_height = alt.rows, alt.frame_height
+        page.engine, page.failed, page.error = alt.engine, False, None
+
+
+def _total(pages: list[PageData]) -> int:
+    return sum(text_chars(p.rows) for p in pages)
 
 
 def _open(data: bytes, name: str, password: str | None) -> Any:
@@ -145,16 +245,18 @@ def _open(data: bytes, name: str, password: str | None) -> Any:
         raise _translate(e, name, password) from e
 
 
+def _password_error(name: str, password: str | None) -> EncryptedError:
+    if password:
+        return EncryptedError(f"{name}: the password given does not open it; check it.")
+    return EncryptedError(f"{name}: is encrypted; pass --password.")
+
+
 def _translate(e: Exception, name: str, password: str | None) -> IngestError:
     cause: BaseException = e
     if isinstance(e, PdfminerException) and e.args and isinstance(e.args[0], Exception):
         cause = e.args[0]
     if isinstance(cause, PDFPasswordIncorrect):
-        if password:
-            return EncryptedError(
-                f"{name}: the password given does not open it; check it."
-            )
-        return EncryptedError(f"{name}: is encrypted; pass --password.")
+        return _password_error(name, password)
     if isinstance(cause, PDFEncryptionError):
         return EncryptedError(
             f"{name}: uses an encryption pdfminer cannot read ({cause}); decrypt it "
@@ -167,24 +269,13 @@ def _translate(e: Exception, name: str, password: str | None) -> IngestError:
     )
 
 
-def _pdfium_page_count(data: bytes, password: str | None) -> int | None:
-    """A second opinion: pdfminer silently drops pages of damaged page trees."""
-    try:
-        import pypdfium2  # type: ignore[import-untyped]
-
-        doc = pypdfium2.PdfDocument(data, password=password)
-        try:
-            return len(doc)
-        finally:
-            doc.close()
-    except Exception:  # only advisory: any failure means "no second opinion"
-        return None
-
-
-def _read_page(page: Any, warnings: list[str]) -> PageData:
+def _read_page(page: Any) -> PageData:
     data = PageData(page.page_number, float(page.width), float(page.height))
+    damage = _DamageLog()
+    pdfminer_log = logging.getLogger("pdfminer")
+    pdfminer_log.addHandler(damage)
     try:
-        words = _words(_dedupe_chars(page.chars))
+        words = chars_to_words(dedupe_chars(page.chars))
         data.rows, data.frame_height = order_rows(
             words, data.page_no, data.width, data.height
         )
@@ -192,90 +283,19 @@ def _read_page(page: Any, warnings: list[str]) -> PageData:
     except MemoryError:
         raise
     except Exception as e:  # a broken page must not sink the document
+        reason = " ".join(str(e).split()) or "no detail"
         if isinstance(e, PdfminerException) and e.args:
             if isinstance(e.args[0], MemoryError):
                 # out of memory is the worker's state, not the page's: stop the file
                 raise e.args[0] from e
-        reason = " ".join(str(e).split()) or "no detail"
-        if isinstance(e, PdfminerException) and e.args:
             reason = f"{type(e.args[0]).__name__}: {e.args[0]}"
-        warnings.append(
-            f"page {data.page_no}: could not be read ({reason}); text missing"
-        )
         logger.warning("page %s could not be read: %s", data.page_no, reason)
-        data.rows, data.failed = [], True
+        data.rows, data.failed, data.error = [], True, reason
     finally:
+        pdfminer_log.removeHandler(damage)
         page.close()  # frees pdfminer's layout cache: memory stays flat on long files
+    data.damage = "; ".join(damage.seen)
     return data
-
-
-def _dedupe_chars(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Drop glyphs drawn again at (nearly) the same spot: overprinted bold."""
-    kept: list[dict[str, Any]] = []
-    grid: dict[tuple[str, int, int], list[dict[str, Any]]] = {}
-    for ch in chars:
-        text = ch["text"]
-        if text.isspace():
-            kept.append(ch)
-            continue
-        tol = min(DEDUPE_MAX, max(DEDUPE_MIN, DEDUPE_EM * ch["size"]))
-        # Cells as wide as the largest tolerance: a twin is in this cell or a neighbour.
-        gx, gy = int(ch["x0"] // DEDUPE_MAX), int(ch["doctop"] // DEDUPE_MAX)
-        twins = (
-            other
-            for dx in (-1, 0, 1)
-            for dy in (-1, 0, 1)
-            for other in grid.get((text, gx + dx, gy + dy), ())
-        )
-        if not any(
-            abs(o["x0"] - ch["x0"]) <= tol
-            and abs(o["doctop"] - ch["doctop"]) <= tol
-            and o["upright"] == ch["upright"]
-            for o in twins
-        ):
-            grid.setdefault((text, gx, gy), []).append(ch)
-            kept.append(ch)
-    return kept
-
-
-def _words(chars: list[dict[str, Any]]) -> list[Word]:
-    # No extra_attrs: splitting on font changes would cut small caps ("A" + "RTICLE")
-    # and bold runs into separate words; size and weight are read from the chars.
-    raw = extract_words(
-        chars,
-        x_tolerance=X_TOLERANCE,
-        y_tolerance=Y_TOLERANCE,
-        keep_blank_chars=False,
-        use_text_flow=False,
-        return_chars=True,
-    )
-    bold_fonts: dict[str, bool] = {}
-    words = []
-    for w in raw:
-        raw_text: str = w["text"]
-        # A trailing soft hyphen marks a discretionary break: keep it for the joiner.
-        soft = raw_text.endswith("\u00ad")
-        text = "".join(normalise_text(raw_text).split())
-        if not text:
-            continue
-        glyphs = w["chars"]
-        font = glyphs[len(glyphs) // 2]["fontname"]
-        if font not in bold_fonts:
-            low = font.lower()
-            bold_fonts[font] = any(k in low for k in ("bold", "black", "heavy", "demi"))
-        words.append(
-            Word(
-                text=text + ("\u00ad" if soft else ""),
-                x0=float(w["x0"]),
-                x1=float(w["x1"]),
-                top=float(w["top"]),
-                bottom=float(w["bottom"]),
-                size=float(max(g["size"] for g in glyphs)),
-                bold=bold_fonts[font],
-                upright=bool(w["upright"]),
-            )
-        )
-    return words
 
 
 def _image_share(page: Any) -> float:
@@ -288,23 +308,7 @@ def _image_share(page: Any) -> float:
     return min(covered / area, 1.0)
 
 
-def _check_has_text(pages: list[PageData], name: str) -> None:
-    if any(p.quality is not None and p.quality.grade != "no_text" for p in pages):
-        return
-    failed = [p.page_no for p in pages if p.failed]
-    if failed:
-        raise IngestError(
-            f"{name}: no page yielded text and {len(failed)} of {len(pages)} pages "
-            "could not be read; the PDF is damaged, repair it (e.g. qpdf) and retry."
-        )
-    what = "a scanned document" if any(p.is_scan for p in pages) else "blank pages?"
-    raise NeedsOCRError(
-        f"{name}: no text layer on any of {len(pages)} pages ({what}); add one "
-        "with OCR first (e.g. `ocrmypdf in.pdf out.pdf`), then extract the result."
-    )
-
-
 def _page_sort_key(warning: str) -> tuple[int, str]:
     head = warning.split(":", 1)[0].split()
-    number = head[1].split("-")[0] if len(head) > 1 else ""
+    number = head[1].split("-")[0].split(",")[0] if len(head) > 1 else ""
     return (int(number) if number.isdigit() else 0, warning)

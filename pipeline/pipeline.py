@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from pipeline import corpus
-from pipeline.errors import IngestError, PipelineError
+from pipeline.errors import EmptyTextError, IngestError, PipelineError
 from pipeline.ingest import read_document
 from pipeline.meta import extract_meta
 from pipeline.schema import Document, Result, Stage, Status
@@ -30,6 +30,7 @@ class Pipeline:
         stages: (name, stage) pairs run in order after ingestion. Defaults to
             corpus-id lookup, the rule segmenter and metadata extraction.
         password: opens encrypted PDFs.
+        ocr: OCR scanned pages when Tesseract is installed (``--no-ocr`` turns it off).
     """
 
     def __init__(
@@ -38,6 +39,7 @@ class Pipeline:
         *,
         password: str | None = None,
         classifier: Stage | None = None,
+        ocr: bool = True,
     ) -> None:
         self.stages: list[tuple[str, Stage | Callable[[Document], Document]]] = list(
             stages if stages is not None else default_stages()
@@ -45,11 +47,12 @@ class Pipeline:
         if classifier is not None:
             self.stages.append(("classify", classifier))
         self.password = password
+        self.ocr = ocr
 
     def process(self, source: Path | str) -> Document:
         """Process one file; raises a ``PipelineError`` naming the file on failure."""
         path = Path(source)
-        doc = read_document(path, password=self.password)
+        doc = read_document(path, password=self.password, ocr=self.ocr)
         for name, stage in self.stages:
             try:
                 out = stage(doc)
@@ -94,16 +97,11 @@ class Pipeline:
             logger.debug("unexpected failure", exc_info=True)
             return failed(Status.FAILED, _unexpected(path, e), e)
         if not doc.clauses:
-            return Result(
-                path,
+            return failed(
                 Status.EMPTY,
-                doc,
-                (
-                    f"{path}: no clauses found in {len(doc.text)} characters of "
-                    "text; check that the file is an agreement",
-                ),
-                seconds=time.perf_counter() - t0,
-                error_type="EmptyTextError",
+                f"{path}: no clauses found in {len(doc.text)} characters of "
+                "text; check that the file is an agreement",
+                EmptyTextError(),
             )
         status = Status.PARTIAL if doc.warnings else Status.OK
         return Result(path, status, doc, seconds=time.perf_counter() - t0)
@@ -145,6 +143,7 @@ def extract(
     password: str | None = None,
     classify: bool = False,
     model: Path | str | None = None,
+    ocr: bool = True,
 ) -> Document:
     """Read, segment and describe one agreement; label its clauses with ``classify``.
 
@@ -154,6 +153,7 @@ def extract(
         classify: run the clause classifier (loads the model: do it once per batch
             with ``Pipeline(classifier=load_classifier())`` for many files).
         model: model directory (default: the committed model).
+        ocr: OCR scanned pages when Tesseract is installed.
 
     Returns:
         The typed ``Document`` with its clauses.
@@ -166,4 +166,4 @@ def extract(
         from pipeline.classify import load_classifier
 
         classifier = load_classifier(model)
-    return Pipeline(password=password, classifier=classifier).process(source)
+    return Pipeline(password=password, classifier=classifier, ocr=ocr).process(source)

@@ -46,7 +46,8 @@ class PageQuality:
     unprintable_share: float
     nonword_share: float  # share of alphabetic tokens that are not plausible words
     grade: str  # "good" | "fair" | "poor" | "no_text"
-    ocr_confidence: float | None = None
+    ocr_confidence: float | None = None  # mean OCR word confidence 0..1, OCR-ed pages
+    engine: str | None = None  # "pdfplumber" | "pypdfium2" | "tesseract"
 
     @property
     def needs_ocr(self) -> bool:
@@ -80,7 +81,9 @@ class SourceInfo:
     size: int
     media_type: str  # "application/pdf" | "text/plain"
     encoding: str | None = None  # for text files: the encoding the bytes were read as
-    engine: str | None = None  # which engine produced the text ("pdfplumber", "text")
+    # which engines produced the text: "text", "pdfplumber", "pypdfium2",
+    # "tesseract", or several joined by "+" ("pdfplumber+tesseract")
+    engine: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

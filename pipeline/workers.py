@@ -29,7 +29,7 @@ MB = 1 << 20
 # A worker needs this much address space before it reads a file: Python with the PDF
 # libraries takes ~50 MB, the ONNX classifier ~1.7 GB of (mostly reserved) mappings.
 DEFAULT_MAX_MEMORY_MB = 4096
-DEFAULT_TIMEOUT = 300.0
+DEFAULT_TIMEOUT = 600.0  # OCR takes ~4 s a page on one core: a 100-page scan fits
 DEFAULT_MAX_SIZE_MB = 500.0
 DEFAULT_MAX_PAGES = 5000
 STARTUP_TIMEOUT = 300.0  # import and model load in a fresh worker on a loaded machine
@@ -50,6 +50,7 @@ class WorkerSpec:
     """Everything a worker needs to build its own pipeline (sent at start-up)."""
 
     password: str | None = None
+    ocr: bool = True
     classify: bool = False
     model: str | None = None
     runtime: str = "auto"
@@ -81,7 +82,7 @@ def build_pipeline(spec: WorkerSpec) -> Any:
         from pipeline.classify import load_classifier
 
         classifier = load_classifier(spec.model, spec.runtime)
-    return Pipeline(password=spec.password, classifier=classifier)
+    return Pipeline(password=spec.password, classifier=classifier, ocr=spec.ocr)
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,9 @@ def _too_many_pages(path: Path, max_pages: int | None) -> str | None:
 def _worker_main(conn: Connection, spec: WorkerSpec) -> None:
     # The parent decides what Ctrl-C means; a worker just dies with the batch.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # page-level problems reach the record as warnings; printed too, they would
+    # tear through the parent's progress bar
+    logging.getLogger().addHandler(logging.NullHandler())
     if spec.threads:
         os.environ["TREATY_THREADS"] = str(spec.threads)
         os.environ["OMP_NUM_THREADS"] = str(spec.threads)

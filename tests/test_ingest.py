@@ -279,9 +279,10 @@ def test_furniture_one_page_keeps_its_bands() -> None:
 
 def test_ingest_scanned_pdf_needs_ocr() -> None:
     with pytest.raises(NeedsOCRError) as info:
-        read_document(SCANNED_PDF)
+        read_document(SCANNED_PDF, ocr=False)
     message = str(info.value)
-    assert "\n" not in message and "OCR" in message and "scanned_page.pdf" in message
+    assert "\n" not in message and "OCR is off" in message
+    assert "scanned_page.pdf" in message and "ocrmypdf" in message
     assert info.value.status == "needs_ocr"
 
 

@@ -1,0 +1,123 @@
+"""OCR of pages without a usable text layer: PDFium renders, Tesseract reads.
+
+Tesseract comes from the system's packages (``apt install tesseract-ocr``) and is
+driven through pytesseract (``pip install treaty-clauses[ocr]``). Its words come back
+as layout ``Word``s in PDF points, so OCR-ed pages go through the same lines ->
+columns -> paragraphs path as text-layer pages and their clauses get pages and boxes.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from typing import Any
+
+from .ingest import normalise_text
+from .layout import Word
+
+logger = logging.getLogger(__name__)
+
+INSTALL_HINT = (
+    "install Tesseract (`apt install tesseract-ocr`) and the OCR extra "
+    "(`pip install treaty-clauses[ocr]`)"
+)
+# 300 dpi read the corpus scans (about 200 dpi originals) more cleanly than 200 dpi:
+# at 200 dpi Tesseract split lines mid-word ("executi", "priva'"); 4.0 s against
+# 2.7 s a page on this machine's 2 cores.
+DPI = 300
+LANG = "eng"
+# Tesseract scores each word 0-100. Below this it reads specks, photos and stamps as
+# "words" (";:", "ee"); real but faint text on the corpus scans scores above 50.
+MIN_WORD_CONFIDENCE = 30.0
+# Share of dark pixels under which a rendered page is blank paper, not worth OCR.
+MIN_INK_SHARE = 0.00002
+DARK = 128
+
+
+@dataclass(frozen=True, slots=True)
+class OcrPage:
+    words: list[Word]
+    confidence: float | None  # mean word confidence, 0..1; None when no word
+    blank: bool  # nothing drawn on the page: OCR was not run
+
+
+@functools.cache
+def available() -> bool:
+    """Whether pytesseract is installed and finds a working ``tesseract``."""
+    try:
+        import pytesseract  # type: ignore[import-untyped]
+    except ImportError:
+        return False
+    if shutil.which(pytesseract.pytesseract.tesseract_cmd) is None:
+        return False
+    try:
+        pytesseract.get_tesseract_version()
+    except Exception:  # a broken install reads as "not installed"
+        return False
+    return LANG in pytesseract.get_languages(config="")
+
+
+def ocr_page(doc: Any, index: int, width: float, height: float) -> OcrPage:
+    """Render page ``index`` (0-based) of a pypdfium2 document and OCR it.
+
+    Args:
+        doc: the ``pypdfium2.PdfDocument``.
+        index: which page.
+        width, height: the page size in points, as the text layer measures it; the
+            words' boxes are scaled to it.
+    """
+    page = doc[index]
+    try:
+        image = page.render(scale=DPI / 72, grayscale=True).to_pil()
+    finally:
+        page.close()
+    return ocr_image(image, width, height)
+
+
+def ocr_image(image: Any, width: float, height: float) -> OcrPage:
+    """OCR a page image; words come back in PDF points of a width x height page."""
+    import pytesseract
+
+    gray = image.convert("L")
+    histogram = gray.histogram()
+    if sum(histogram[:DARK]) < MIN_INK_SHARE * gray.width * gray.height:
+        return OcrPage([], None, blank=True)
+    # One Tesseract thread: parallelism comes from one worker process per document,
+    # and OpenMP threads fighting over 2 cores doubled the time per page.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    data = pytesseract.image_to_data(
+        gray, lang=LANG, output_type=pytesseract.Output.DICT
+    )
+    return OcrPage(*_words(data, width / gray.width, height / gray.height), False)
+
+
+def _words(
+    data: dict[str, list[Any]], sx: float, sy: float
+) -> tuple[list[Word], float | None]:
+    # Level 4 rows are lines; their height stands in for the font size, which the
+    # paragraph builder compares between lines (a word's own box depends on its
+    # letters: "on" is shorter than "Article").
+    line_height: dict[tuple[int, int, int], float] = {}
+    for i, level in enumerate(data["level"]):
+        if level == 4:
+            key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+            line_height[key] = data["height"][i] * sy
+    words: list[Word] = []
+    confidences: list[float] = []
+    for i, level in enumerate(data["level"]):
+        text = "".join(normalise_text(str(data["text"][i])).split())
+        conf = float(data["conf"][i])
+        if level != 5 or not text or conf < MIN_WORD_CONFIDENCE:
+            continue
+        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        x0, top = data["left"][i] * sx, data["top"][i] * sy
+        x1, bottom = x0 + data["width"][i] * sx, top + data["height"][i] * sy
+        size = line_height.get(key, bottom - top)
+        words.append(Word(text, x0, x1, top, bottom, size))
+        confidences.append(conf)
+    if not confidences:
+        return words, None
+    return words, round(sum(confidences) / len(confidences) / 100, 4)
