@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import BatchReadError
+from pipeline.ledger import Record, current_records
 
 LEDGER = "ledger.jsonl"
 JSONL = "documents.jsonl"
@@ -103,31 +104,14 @@ def _records(folder: Path, skipped: list[str]) -> Iterator[tuple[str, dict[str, 
                 yield f"{JSONL}#{n}", data
 
 
-def read_ledger(path: Path) -> list[dict[str, Any]]:
-    """The current record of every input: the last line written for it.
-
-    A torn last line (the batch was killed mid-write) is skipped, not fatal.
-    """
-    current: dict[str, dict[str, Any]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(rec, dict) and "input" in rec and "status" in rec:
-            current.pop(rec["input"], None)  # keep first-seen order of the last line
-            current[rec["input"]] = rec
-    return list(current.values())
-
-
-def _failure_from_ledger(rec: dict[str, Any]) -> Failure:
+def _failure_from_ledger(rec: Record) -> Failure:
     return Failure(
-        input=str(rec["input"]),
-        status=str(rec["status"]),
-        errors=tuple(str(e) for e in rec.get("errors") or ()),
-        error_type=rec.get("error_type"),
-        output=rec.get("output"),
-        attempt=rec.get("attempt"),
+        input=rec.input,
+        status=rec.status,
+        errors=rec.errors,
+        error_type=rec.error_type,
+        output=rec.output,
+        attempt=rec.attempt,
     )
 
 
@@ -162,11 +146,9 @@ def load_batch(folder: Path) -> Batch:
             error_records.append(_failure_from_record(name, data))
     ledger = folder / LEDGER
     if ledger.is_file():
-        current = read_ledger(ledger)
-        failures = [
-            _failure_from_ledger(r) for r in current if r["status"] not in SUCCESS
-        ]
-        statuses = Counter(str(r["status"]) for r in current)
+        current = current_records(ledger)
+        failures = [_failure_from_ledger(r) for r in current if r.status not in SUCCESS]
+        statuses = Counter(r.status for r in current)
     else:
         failures = error_records
     return Batch(

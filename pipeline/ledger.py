@@ -57,6 +57,8 @@ class Record:
     def from_json(cls, data: dict[str, Any]) -> Record:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["errors"] = tuple(known.get("errors") or ())
+        known.setdefault("sha256", None)
+        known.setdefault("key", "")
         return cls(**known)
 
 
@@ -142,9 +144,19 @@ def read_ledger(path: Path) -> list[Record]:
         for line in fh:
             try:
                 records.append(Record.from_json(json.loads(line)))
-            except (json.JSONDecodeError, TypeError):
-                continue
+            except (json.JSONDecodeError, TypeError, AttributeError):
+                continue  # torn by a crash, or not a record
     return records
+
+
+def current_records(path: Path) -> list[Record]:
+    """The current record of every input: the last line written for it, in the
+    order inputs were first finished."""
+    current: dict[str, Record] = {}
+    for rec in read_ledger(path):
+        current.pop(rec.input, None)
+        current[rec.input] = rec
+    return list(current.values())
 
 
 def drop_torn_tail(path: Path) -> None:

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from batchfix import make_batch
 
-from pipeline.batchread import load_batch, load_document, read_ledger
+from pipeline.batchread import load_batch, load_document
 from pipeline.errors import BatchReadError
+from pipeline.ledger import current_records
 
 
 def test_load_batch_reads_documents_and_ledger_and_ignores_the_rest(
@@ -66,7 +67,7 @@ def test_read_ledger_keeps_the_last_line_per_input(tmp_path: Path) -> None:
         {"input": "a", "status": "ok"},
     ]
     f.write_text("".join(json.dumps(x) + "\n" for x in lines))
-    assert [(r["input"], r["status"]) for r in read_ledger(f)] == [
+    assert [(r.input, r.status) for r in current_records(f)] == [
         ("b", "ok"),
         ("a", "ok"),
     ]
