@@ -6,7 +6,7 @@ before each Ray run, as a cluster would be, and its start-up is timed apart: wit
 --address, `treaty extract --backend ray` pays it once per batch. The machine's load
 average is printed with each run (it is shared). Outputs of all runs are compared.
 
-    python benchmarks/ray_speed.py [--docs 40] [--workers 1 2]
+    python benchmarks/ray_speed.py [--docs 40] [--workers 1 2] [--backends ray local]
 """
 
 from __future__ import annotations
@@ -62,6 +62,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=40)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument(
+        "--backends", nargs="+", default=["local", "ray"], help="in this order"
+    )
     args = ap.parse_args()
     inputs = sorted(TEXTS.glob("*.txt"))[: args.docs]
     size = sum(p.stat().st_size for p in inputs) / 1e6
@@ -69,7 +72,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="ray-speed-"))
     rows = []
     try:
-        for backend in ("local", "ray"):
+        for backend in args.backends:
             for n in args.workers:
                 start = start_ray(n) if backend == "ray" else None
                 before = load()

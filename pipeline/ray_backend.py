@@ -19,6 +19,8 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import signal
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -54,7 +56,7 @@ class RayPool:
 
     Args:
         spec: as for ``WorkerPool``; ``classify`` moves into the actors.
-        n: parallel reading tasks and classifier actors.
+        n: parallel reading tasks and classifier actors (one CPU each).
         address: an existing cluster (``auto``, ``ray://host:10001``, ...); None
             starts a Ray instance on this machine for the batch and stops it after.
     """
@@ -62,6 +64,8 @@ class RayPool:
     def __init__(self, spec: WorkerSpec, n: int = 1, address: str | None = None):
         if n < 1:
             raise ConfigError(f"--workers must be at least 1, not {n}")
+        if address:  # each actor holds one of the cluster's CPUs: one thread each
+            spec = replace(spec, threads=1)
         self.spec, self.n, self.address = spec, n, address
         self.ray = require_ray()
         self._connected = False
@@ -70,6 +74,20 @@ class RayPool:
         ray = self.ray
         if not ray.is_initialized():  # else the caller's instance (tests, notebooks)
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no phoning home
+            self._start(ray)
+            self._connected = True
+        ctx = ray.data.DataContext.get_current()
+        ctx.enable_progress_bars = False  # the batch has its own
+        ctx.print_on_execution_start = False
+        logging.getLogger("ray.data").setLevel(logging.ERROR)  # "bars disabled"
+        return self
+
+    def _start(self, ray: Any) -> None:
+        main = threading.current_thread() is threading.main_thread()
+        # ray.init makes SIGTERM a plain exit; the batch's own handler stops it the
+        # way Ctrl-C does (summary, exit 130, --resume), as on the local backend
+        on_term = signal.getsignal(signal.SIGTERM) if main else None
+        try:
             if self.address:
                 ray.init(address=self.address, log_to_driver=False, logging_level=QUIET)
             else:
@@ -81,12 +99,9 @@ class RayPool:
                     _node_ip_address="127.0.0.1",  # nothing leaves this machine
                     logging_level=QUIET,
                 )
-            self._connected = True
-        ctx = ray.data.DataContext.get_current()
-        ctx.enable_progress_bars = False  # the batch has its own
-        ctx.print_on_execution_start = False
-        logging.getLogger("ray.data").setLevel(logging.ERROR)  # "bars disabled"
-        return self
+        finally:
+            if on_term is not None:
+                signal.signal(signal.SIGTERM, on_term)
 
     def __exit__(self, *exc: object) -> None:
         if self._connected:
