@@ -27,7 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.workers import Outcome, Task, WorkerPool, WorkerSpec, error_outcome
+from pipeline.workers import (
+    Outcome,
+    Task,
+    WorkerPool,
+    WorkerSpec,
+    error_outcome,
+    set_torch_threads,
+)
 
 INSTALL_HINT = "pip install 'treaty-clauses[ray]'"
 DOCS_PER_CALL = 4  # documents per actor call: amortises the call, keeps latency low
@@ -171,10 +178,13 @@ class _Classify:
         from pipeline.classify import load_classifier
         from pipeline.pipeline import Pipeline
 
-        if spec.threads:
+        if spec.threads:  # as in a local worker process
             os.environ["TREATY_THREADS"] = str(spec.threads)
+            os.environ["OMP_NUM_THREADS"] = str(spec.threads)
         self.spec = spec
         self.pipe = Pipeline([], classifier=load_classifier(spec.model, spec.runtime))
+        if spec.threads:
+            set_torch_threads(spec.threads)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         import numpy as np

@@ -192,7 +192,7 @@ def _worker_main(conn: Connection, spec: WorkerSpec) -> None:
     try:
         pipe = build_pipeline(spec)
         if spec.threads and spec.classify:
-            _torch_threads(spec.threads)
+            set_torch_threads(spec.threads)
         _cap_memory(spec.limits.max_memory_mb)
     except BaseException as e:
         conn.send(("error", f"{type(e).__name__}: {e}"))
@@ -238,7 +238,7 @@ def _die_with_parent() -> None:
         os._exit(1)  # the parent died before the signal was armed
 
 
-def _torch_threads(n: int) -> None:
+def set_torch_threads(n: int) -> None:
     import sys
 
     if "torch" in sys.modules:
