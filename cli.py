@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.workers import (  # stdlib only: keeps `treaty --help` instant
@@ -39,7 +40,8 @@ Store = Annotated[Path, typer.Option(file_okay=False, help="Annotation store fol
 
 def _fail(e: Exception, code: int = 1) -> NoReturn:
     """Print a pipeline error on stderr and exit with ``code``."""
-    err_console.print(f"[red]error:[/] {e}")
+    # escaped: messages quote things like `pip install 'treaty-clauses[ray]'`
+    err_console.print(f"[red]error:[/] {escape(str(e))}", soft_wrap=True)
     raise typer.Exit(code) from e
 
 
@@ -175,13 +177,28 @@ def extract_cli(
     report: Annotated[
         bool, typer.Option(help="Then write the batch report (as `treaty report`).")
     ] = False,
+    backend: Annotated[
+        str,
+        typer.Option(
+            help="Where the batch runs: local (worker processes here) or ray "
+            "(a Ray cluster; needs treaty-clauses\\[ray])."
+        ),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(
+            help="Ray cluster to use with --backend ray (auto, ray://host:10001); "
+            "without it a Ray instance is started on this machine."
+        ),
+    ] = None,
 ) -> None:
     """Split agreements into clauses, label them, and write one JSON document per input.
 
     Each file is read in a worker process under a time and memory limit; a ledger
     (--out/ledger.jsonl) records every finished file, so an interrupted batch goes on
-    with --resume. Exit codes: 0 every input processed, 1 some input failed (each
-    failure still gets an error record), 2 usage error, 130 interrupted.
+    with --resume, on either backend (--backend ray runs the same batch on Ray).
+    Exit codes: 0 every input processed, 1 some input failed (each failure still
+    gets an error record), 2 usage error, 130 interrupted.
     """
     from pipeline.batch import BatchOptions, OutputFormat, run_batch
     from pipeline.errors import ConfigError, PipelineError
@@ -203,6 +220,8 @@ def extract_cli(
                 max_pages=max_pages or None,
             ),
             resume=resume,
+            backend=backend,
+            address=address,
         )
     except ValueError as e:
         _fail(ConfigError(f"--format must be json or jsonl ({e})"), 2)

@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -59,8 +59,10 @@ class Job:
 
 @dataclass(frozen=True)
 class BatchOptions:
-    """How a batch runs; everything but ``workers``, ``limits`` and ``resume`` is
-    part of each input's ledger key (a different model or password is new work)."""
+    """How a batch runs; everything but ``workers``, ``limits``, ``resume`` and where
+    it runs (``isolate``, ``backend``, ``address``) is part of each input's ledger key
+    (a different model or password is new work; a batch started on this machine can
+    be resumed on a Ray cluster and back)."""
 
     fmt: OutputFormat = OutputFormat.json
     password: str | None = None
@@ -72,6 +74,8 @@ class BatchOptions:
     limits: Limits = field(default_factory=Limits)
     resume: bool = False
     isolate: bool = True  # False: parse in this process (trusted files, tests)
+    backend: str = "local"  # local: worker processes here; ray: a Ray cluster
+    address: str | None = None  # of the Ray cluster; None starts one here
 
     def key_options(self) -> dict[str, object]:
         return {
@@ -111,6 +115,16 @@ class BatchSummary:
             self.skipped += 1
         if rec.status not in ("ok", "partial"):
             self.failures.append(rec)
+
+
+class Pool(Protocol):
+    """Runs tasks, yielding each with its outcome as it finishes (workers.py)."""
+
+    def __enter__(self) -> Pool: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def run(self, jobs: Iterable[Task]) -> Iterator[tuple[Task, Outcome]]: ...
 
 
 class Progress(Protocol):
@@ -238,6 +252,7 @@ def run_batch(
         batch (finished outputs are kept, ``--resume`` goes on from there).
     """
     opts = options or BatchOptions()
+    _check_backend(opts)
     if opts.fmt is OutputFormat.json and out_dir is None:
         raise ConfigError("--out is required with --format json; give a folder")
     if opts.resume and out_dir is None:
@@ -298,9 +313,28 @@ def _run(
             runnable.append(task)
     if not runnable:
         return
-    pool_cls = WorkerPool if opts.isolate else InlinePool
-    with pool_cls(spec, opts.workers) as pool:
+    with _pool(spec, opts) as pool:
         yield from pool.run(runnable)
+
+
+def _check_backend(opts: BatchOptions) -> None:
+    """Refuse a backend that cannot run before anything is written (or truncated)."""
+    if opts.backend not in ("local", "ray"):
+        raise ConfigError(f"--backend must be local or ray, not {opts.backend!r}")
+    if opts.address and opts.backend != "ray":
+        raise ConfigError("--address names a Ray cluster; add --backend ray")
+    if opts.backend == "ray":
+        from pipeline.ray_backend import require_ray
+
+        require_ray()
+
+
+def _pool(spec: WorkerSpec, opts: BatchOptions) -> Pool:
+    if opts.backend == "ray":
+        from pipeline.ray_backend import RayPool
+
+        return RayPool(spec, opts.workers, opts.address)
+    return (WorkerPool if opts.isolate else InlinePool)(spec, opts.workers)
 
 
 def _size_refusal(task: Task, spec: WorkerSpec) -> Outcome | None:

@@ -52,7 +52,11 @@ class Pipeline:
     def process(self, source: Path | str) -> Document:
         """Process one file; raises a ``PipelineError`` naming the file on failure."""
         path = Path(source)
-        doc = read_document(path, password=self.password, ocr=self.ocr)
+        return self._stages(
+            read_document(path, password=self.password, ocr=self.ocr), path
+        )
+
+    def _stages(self, doc: Document, path: Path) -> Document:
         for name, stage in self.stages:
             try:
                 out = stage(doc)
@@ -73,6 +77,16 @@ class Pipeline:
     def __call__(self, source: Path | str) -> Result:
         """Process one file into a ``Result``; never raises for a bad input."""
         path = Path(source)
+        return self._result(path, lambda: self.process(path))
+
+    def resume(self, doc: Document, source: Path | str) -> Result:
+        """This pipeline's stages on ``source``'s document, read elsewhere, finished
+        as ``__call__`` would (the Ray backend reads in one process and classifies
+        in another)."""
+        path = Path(source)
+        return self._result(path, lambda: self._stages(doc, path))
+
+    def _result(self, path: Path, run: Callable[[], Document]) -> Result:
         t0 = time.perf_counter()
 
         def failed(status: Status, reason: object, e: BaseException) -> Result:
@@ -87,7 +101,7 @@ class Pipeline:
             )
 
         try:
-            doc = self.process(path)
+            doc = run()
         except IngestError as e:
             return failed(Status(e.status), e, e)
         except PipelineError as e:

@@ -57,6 +57,8 @@ class WorkerSpec:
     threads: int = 0  # per worker; 0 = the library's default
     limits: Limits = field(default_factory=Limits)
     indent: int | None = 1  # of the JSON payload; None for JSON Lines
+    # hand back the read document unexported: it is classified elsewhere (Ray actors)
+    keep_document: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Outcome:
     clauses: int = 0
     seconds: float = 0.0
     recycle: bool = False  # the worker should not be trusted with another file
+    result: Any = None  # with ``keep_document``: the Result still to classify
 
 
 def build_pipeline(spec: WorkerSpec) -> Any:
@@ -98,9 +101,14 @@ def process_file(
     limits: Limits,
     sha256: str | None = None,
     indent: int | None = 1,
+    *,
+    keep_document: bool = False,
 ) -> Outcome:
-    """Run one file through ``pipe`` into an ``Outcome``; never raises."""
-    from pipeline.export import dumps, export_result
+    """Run one file through ``pipe`` into an ``Outcome``; never raises.
+
+    With ``keep_document`` a file that was read keeps its ``Result`` in the outcome
+    instead of a payload: its later stages run elsewhere and then ``finish`` it.
+    """
     from pipeline.schema import Result, Status
 
     t0 = time.perf_counter()
@@ -111,7 +119,26 @@ def process_file(
     else:
         result = pipe(path)
         error_type = result.error_type
-    doc = result.document
+    if keep_document and result.document is not None:
+        return Outcome(
+            result.status.value, "", seconds=time.perf_counter() - t0, result=result
+        )
+    return finish(result, sha256, indent, time.perf_counter() - t0, error_type)
+
+
+def finish(
+    result: Any,
+    sha256: str | None,
+    indent: int | None,
+    seconds: float,
+    error_type: str | None = None,
+) -> Outcome:
+    """The outcome of a finished ``Result``: its JSON payload and ledger facts."""
+    from pipeline.export import dumps, export_result
+    from pipeline.schema import Result, Status
+
+    path, doc = result.source, result.document
+    error_type = error_type or result.error_type
     try:
         payload = dumps(export_result(result, sha256=sha256), indent=indent)
     except Exception as e:  # an exporter bug must not cost the batch either
@@ -126,7 +153,7 @@ def process_file(
         engine=doc.source.engine if doc is not None else None,
         pages=len(doc.pages) if doc is not None else 0,
         clauses=len(doc.clauses) if doc is not None else 0,
-        seconds=time.perf_counter() - t0,
+        seconds=seconds,
         recycle=error_type in ("MemoryError", "RecursionError"),
     )
 
@@ -162,13 +189,14 @@ def _worker_main(conn: Connection, spec: WorkerSpec) -> None:
     # page-level problems reach the record as warnings; printed too, they would
     # tear through the parent's progress bar
     logging.getLogger().addHandler(logging.NullHandler())
+    _die_with_parent()
     if spec.threads:
         os.environ["TREATY_THREADS"] = str(spec.threads)
         os.environ["OMP_NUM_THREADS"] = str(spec.threads)
     try:
         pipe = build_pipeline(spec)
         if spec.threads and spec.classify:
-            _torch_threads(spec.threads)
+            set_torch_threads(spec.threads)
         _cap_memory(spec.limits.max_memory_mb)
     except BaseException as e:
         conn.send(("error", f"{type(e).__name__}: {e}"))
@@ -182,13 +210,39 @@ def _worker_main(conn: Connection, spec: WorkerSpec) -> None:
         if msg is None:
             return
         task: Task = msg
-        outcome = process_file(pipe, task.path, spec.limits, task.sha256, spec.indent)
+        outcome = process_file(
+            pipe,
+            task.path,
+            spec.limits,
+            task.sha256,
+            spec.indent,
+            keep_document=spec.keep_document,
+        )
         conn.send(("done", task.id, outcome))
         if outcome.recycle:
             return
 
 
-def _torch_threads(n: int) -> None:
+def _die_with_parent() -> None:
+    """SIGKILL this worker when its parent dies (Linux), even mid-file.
+
+    The parent holds the file's deadline; without it (a batch killed with SIGKILL, a
+    Ray worker lost) an orphan would go on parsing a hostile file for minutes.
+    """
+    import ctypes
+    import multiprocessing
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: the worker still ends at its next EOF
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:
+        os._exit(1)  # the parent died before the signal was armed
+
+
+def set_torch_threads(n: int) -> None:
     import sys
 
     if "torch" in sys.modules:
