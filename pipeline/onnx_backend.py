@@ -127,8 +127,20 @@ class OnnxClassifier(ClauseClassifier):
         return clf
 
     def window_logits(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
-        (win,) = self.session.run(["logits"], {k: arrays[k] for k in INPUTS})
-        return np.asarray(win, dtype=np.float64)
+        """One window per run, without padding.
+
+        Dynamic int8 quantisation scales activations by the range of the whole input
+        tensor, so in a padded batch a clause's scores would shift with its
+        neighbours (by up to 0.35, flipping about 0.5 % of decisions): one document's
+        labels would depend on which others share its batch.
+        """
+        lengths = arrays["attention_mask"].sum(axis=1)
+        out = []
+        for i, n in enumerate(lengths):
+            feed = {k: arrays[k][i : i + 1, : int(n)] for k in INPUTS}
+            (win,) = self.session.run(["logits"], feed)
+            out.append(win[0])
+        return np.asarray(out, dtype=np.float64).reshape(len(lengths), -1)
 
 
 def _model_key(model_dir: Path | None, clf: ClauseClassifier) -> str:
