@@ -8,10 +8,10 @@ segmentation run as Ray tasks, each through a worker process of the local backen
 (``WorkerPool``, kept for the life of the Ray worker): the per-file timeout, the
 address-space cap and the page limit are enforced there, and a hostile file kills
 that process, never the Ray worker or the job. Classification runs in a pool of
-actors that load the model once each. Documents reach an actor in small batches, but
-each document's clauses are scored in the batches the local backend forms: the int8
-ONNX model quantises activations per batch, so mixing clauses of several documents
-would change their scores (by up to 0.35 on the corpus) and break identical outputs.
+actors that load the model once each. Documents reach an actor a few at a time and
+their clauses are scored together in shared batches; a clause's scores do not depend
+on its batch neighbours (see ``OnnxClassifier.window_logits``), so outputs stay
+identical to the local backend's.
 """
 
 from __future__ import annotations
@@ -182,30 +182,39 @@ class _Classify:
             os.environ["TREATY_THREADS"] = str(spec.threads)
             os.environ["OMP_NUM_THREADS"] = str(spec.threads)
         self.spec = spec
-        self.pipe = Pipeline([], classifier=load_classifier(spec.model, spec.runtime))
+        self.clf = load_classifier(spec.model, spec.runtime)
+        self.pipe = Pipeline([], classifier=self.clf)
+        self.done = Pipeline([])  # status and checks only: stages already ran
         if spec.threads:
             set_torch_threads(spec.threads)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        import numpy as np
-
-        out = [
-            self._finish(pickle.loads(blob), sha or None)
-            for blob, sha in zip(batch["outcome"], batch["sha256"])
-        ]
-        return {"id": batch["id"], "outcome": np.array(out, dtype=object)}
-
-    def _finish(self, read: Outcome, sha256: str | None) -> bytes:
         import time
+
+        import numpy as np
 
         from pipeline.workers import finish
 
-        if read.result is None:  # failed before classification: already final
-            return pickle.dumps(read)
+        reads: list[Outcome] = [pickle.loads(blob) for blob in batch["outcome"]]
+        shas = [sha or None for sha in batch["sha256"]]
+        live = [i for i, r in enumerate(reads) if r.result is not None]
         t0 = time.perf_counter()
-        result = self.pipe.resume(read.result.document, read.result.source)
-        seconds = read.seconds + time.perf_counter() - t0
-        return pickle.dumps(finish(result, sha256, self.spec.indent, seconds))
+        results = self._classify([reads[i].result for i in live])  # type: ignore[misc]
+        share = (time.perf_counter() - t0) / max(len(live), 1)
+        out = [pickle.dumps(r) for r in reads]  # failed before classification: final
+        for i, result in zip(live, results):
+            seconds = reads[i].seconds + share
+            out[i] = pickle.dumps(finish(result, shas[i], self.spec.indent, seconds))
+        return {"id": batch["id"], "outcome": np.array(out, dtype=object)}
+
+    def _classify(self, reads: list[Any]) -> list[Any]:
+        """Clauses of all the call's documents in shared batches; should that fail,
+        each document on its own, so the failure lands on the file that caused it."""
+        try:
+            docs = self.clf.classify_documents([r.document for r in reads])
+        except Exception:
+            return [self.pipe.resume(r.document, r.source) for r in reads]
+        return [self.done.resume(d, r.source) for d, r in zip(docs, reads)]
 
 
 def _lost_outcome(task: Task, spec: WorkerSpec) -> Outcome:

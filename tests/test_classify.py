@@ -131,6 +131,34 @@ def test_classify_onnx_agrees_with_torch(
     )
     q = export_onnx(tiny, tmp_path / "q.onnx", quantize=True)
     assert q.stat().st_size < path.stat().st_size
+    # int8: a clause's scores must not depend on the clauses batched with it
+    onnx.session = ort.InferenceSession(str(q), providers=["CPUExecutionProvider"])
+    together = onnx.logits(texts, ["", "", ""], batch_size=3)
+    alone = np.vstack([onnx.logits([t], [""]) for t in texts])
+    np.testing.assert_array_equal(together, alone)
+
+
+def test_classify_documents_together_equals_one_by_one(
+    tiny: ClauseClassifier,
+) -> None:
+    seg = RuleSegmenter()
+    docs = [
+        seg(make_doc("Article 1\n1. Each Party waives claims.\n2. Goods are free.")),
+        seg(make_doc("Article 4\nDisputes shall be settled by consultation.")),
+    ]
+    together = tiny.classify_documents(docs, batch_size=2)
+    for doc, joint in zip(docs, together):
+        alone = tiny.classify_document(doc)
+        assert [c.clause_id for c in joint.clauses] == [
+            c.clause_id for c in doc.clauses
+        ]
+        for a, b in zip(alone.clauses, joint.clauses):
+            assert [p.label for p in a.predictions] == [p.label for p in b.predictions]
+            np.testing.assert_allclose(
+                [p.score for p in a.predictions],
+                [p.score for p in b.predictions],
+                atol=1e-5,
+            )
 
 
 def test_classify_split_forward_equals_full_forward(tiny: ClauseClassifier) -> None:
