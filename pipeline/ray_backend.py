@@ -43,7 +43,7 @@ OBJECT_STORE_MB = 256  # of a local instance; documents pass through it once eac
 # reservation also keeps Ray Data from fusing reading into the actors, which would
 # tie the number of readers to the number of models in memory
 ACTOR_MEMORY_MB = 1024
-QUIET = logging.WARNING  # Ray's progress notes would garble the batch's progress bar
+QUIET = logging.ERROR  # Ray's notes and warnings would garble the progress bar
 
 
 def require_ray() -> Any:
