@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
-import json
+import os
 import re
 import signal
 import sys
@@ -23,7 +23,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Protocol
 
-from pipeline.errors import ConfigError, ModelLoadError
+from pipeline.errors import ConfigError
 from pipeline.export import write_text_atomic
 from pipeline.ledger import (
     LEDGER_NAME,
@@ -33,15 +33,8 @@ from pipeline.ledger import (
     file_sha256,
     job_key,
 )
-from pipeline.workers import (
-    InlinePool,
-    Limits,
-    Outcome,
-    Task,
-    WorkerPool,
-    WorkerSpec,
-    error_outcome,
-)
+from pipeline.pool import InlinePool, WorkerPool, error_outcome
+from pipeline.workers import Limits, Outcome, Task, WorkerSpec
 
 SUFFIXES = (".pdf", ".txt", ".text")
 
@@ -214,21 +207,12 @@ def plan(
 
 
 def model_identity(options: BatchOptions) -> str | None:
-    """``name@version+adapter-hash`` of the model a batch labels with, read cheaply."""
+    """The model a batch labels with, as its ledger keys record it."""
     if not options.classify:
         return None
-    from pipeline.classify import ADAPTER_FILE, CONFIG_FILE, DEFAULT_MODEL
+    from pipeline.classify import model_identity as identity
 
-    d = Path(options.model) if options.model else DEFAULT_MODEL
-    try:
-        cfg = json.loads((d / CONFIG_FILE).read_text())
-        digest = hashlib.sha256((d / ADAPTER_FILE).read_bytes()).hexdigest()[:12]
-    except (OSError, json.JSONDecodeError) as e:
-        raise ModelLoadError(
-            f"{d}: not a treaty-clauses model directory ({e}); train one with "
-            "`treaty train` or pass --model"
-        ) from e
-    return f"{cfg.get('name')}@{cfg.get('version')}+{digest}"
+    return identity(options.model)
 
 
 def run_batch(
@@ -263,7 +247,8 @@ def run_batch(
     t0 = time.perf_counter()
     with _Outputs(out_dir, opts) as outputs, _stop_on_sigterm():
         summary.ledger = outputs.ledger.path if outputs.ledger else None
-        todo: list[tuple[Task, Job, str, int]] = []
+        tasks: list[Task] = []
+        pending: dict[int, tuple[Job, str, int]] = {}  # task id -> job, key, attempt
         for i, job in enumerate(jobs):
             sha = file_sha256(job.source)
             key = job_key(sha, model, opts.key_options())
@@ -273,13 +258,13 @@ def run_batch(
                 assert prev is not None
                 summary.add(prev, fresh=False)
                 continue
-            todo.append((Task(i, job.source, sha), job, key, attempt))
+            tasks.append(Task(i, job.source, sha))
+            pending[i] = (job, key, attempt)
         if progress:
             progress.start(len(jobs), summary.skipped)
         try:
-            by_id = {t[0].id: t for t in todo}
-            for task, outcome in _run(todo, opts):
-                _, job, key, attempt = by_id[task.id]
+            for task, outcome in _run(tasks, opts):
+                job, key, attempt = pending[task.id]
                 rec = outputs.write(job, task, outcome, key, attempt, model)
                 summary.add(rec)
                 if progress:
@@ -291,9 +276,7 @@ def run_batch(
     return summary
 
 
-def _run(
-    todo: list[tuple[Task, Job, str, int]], opts: BatchOptions
-) -> Iterator[tuple[Task, Outcome]]:
+def _run(tasks: list[Task], opts: BatchOptions) -> Iterator[tuple[Task, Outcome]]:
     spec = WorkerSpec(
         password=opts.password,
         ocr=opts.ocr,
@@ -305,7 +288,7 @@ def _run(
         indent=None if opts.fmt is OutputFormat.jsonl else 1,
     )
     runnable = []
-    for task, *_ in todo:
+    for task in tasks:
         refused = _size_refusal(task, spec)
         if refused is not None:
             yield task, refused
@@ -356,8 +339,6 @@ def _size_refusal(task: Task, spec: WorkerSpec) -> Outcome | None:
 
 
 def _cores() -> int:
-    import os
-
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
 

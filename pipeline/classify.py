@@ -10,6 +10,7 @@ pinned package and is verified by sha256.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -142,10 +143,7 @@ class ClauseClassifier:
             )
             state = load_file(str(path / ADAPTER_FILE))
         except (OSError, KeyError, TypeError, json.JSONDecodeError) as e:
-            raise ModelLoadError(
-                f"{path}: not a treaty-clauses model directory ({e}); "
-                "train one with `treaty train` or pass --model"
-            ) from e
+            raise _not_a_model(path, e) from e
         clf = cls.build(labels, config, calibration)
         missing, unexpected = clf.model.load_state_dict(state, strict=False)
         trained_missing = [k for k in missing if "lora_" in k or k.startswith("head.")]
@@ -307,6 +305,25 @@ class ClauseClassifier:
         return out
 
     __call__ = classify_document
+
+
+def model_identity(model: Path | str | None = None) -> str:
+    """``name@version+adapter-hash``, read without loading the model: what batch
+    ledgers key on, so that a retrained model is new work."""
+    path = Path(model) if model else DEFAULT_MODEL
+    try:
+        cfg = json.loads((path / CONFIG_FILE).read_text())
+        digest = hashlib.sha256((path / ADAPTER_FILE).read_bytes()).hexdigest()[:12]
+    except (OSError, json.JSONDecodeError) as e:
+        raise _not_a_model(path, e) from e
+    return f"{cfg.get('name')}@{cfg.get('version')}+{digest}"
+
+
+def _not_a_model(path: Path, e: Exception) -> ModelLoadError:
+    return ModelLoadError(
+        f"{path}: not a treaty-clauses model directory ({e}); "
+        "train one with `treaty train` or pass --model"
+    )
 
 
 def load_classifier(

@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from pipeline import __version__
 from pipeline.schema import (
@@ -215,9 +215,3 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def write_jsonl_line(data: dict[str, Any], fh: IO[str]) -> None:
-    fh.write(dumps(data))
-    fh.write("\n")
-    fh.flush()

@@ -93,7 +93,11 @@ def normalise_text(text: str) -> str:
 
 
 def read_document(
-    path: Path, *, password: str | None = None, ocr: bool = True
+    path: Path,
+    *,
+    password: str | None = None,
+    ocr: bool = True,
+    max_pages: int | None = None,
 ) -> Document:
     """Read a PDF or a plain-text agreement.
 
@@ -142,7 +146,13 @@ def read_document(
 
         if pdf_at:
             logger.info("%s: skipping %s bytes before the %%PDF header", path, pdf_at)
-        found = extract_pdf(data[pdf_at:], name=str(path), password=password, ocr=ocr)
+        found = extract_pdf(
+            data[pdf_at:],
+            name=str(path),
+            password=password,
+            ocr=ocr,
+            max_pages=max_pages,
+        )
         source = SourceInfo(
             given, sha, len(data), "application/pdf", None, found.engine
         )

@@ -22,7 +22,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from . import pdfium_text
-from .errors import EmptyTextError, EncryptedError, IngestError
+from .errors import EmptyTextError, EncryptedError, IngestError, TooLargeError
 from .layout import order_rows
 from .paragraphs import assemble
 from .pdf_pages import PageData, finish_pages, read_pdfium_page, text_chars
@@ -70,7 +70,12 @@ class _Read:
 
 
 def extract_pdf(
-    data: bytes, *, name: str, password: str | None = None, ocr: bool = True
+    data: bytes,
+    *,
+    name: str,
+    password: str | None = None,
+    ocr: bool = True,
+    max_pages: int | None = None,
 ) -> ExtractedPdf:
     """Lay out every page of a PDF and assemble the body text.
 
@@ -79,6 +84,8 @@ def extract_pdf(
         name: how to name the file in messages.
         password: user password for encrypted files.
         ocr: OCR pages without a usable text layer when Tesseract is installed.
+        max_pages: refuse a longer file (counted by pdfium from its cross-reference
+            table, before any page is parsed).
 
     Returns:
         Text, page ranges, line boxes, furniture, per-page warnings and the engines
@@ -92,6 +99,13 @@ def extract_pdf(
         other = pdfium_text.open_document(data, password)
     except pdfium_text.PasswordError as e:
         raise _password_error(name, password) from e
+    if max_pages is not None and other is not None and len(other) > max_pages:
+        n = len(other)
+        other.close()
+        raise TooLargeError(
+            f"{name}: {n} pages, over the limit of {max_pages}; split the file or "
+            "raise --max-pages"
+        )
     damage: IngestError | None = None  # why the file had to be rebuilt
     try:
         try:

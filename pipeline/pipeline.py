@@ -31,6 +31,7 @@ class Pipeline:
             corpus-id lookup, the rule segmenter and metadata extraction.
         password: opens encrypted PDFs.
         ocr: OCR scanned pages when Tesseract is installed (``--no-ocr`` turns it off).
+        max_pages: refuse PDFs with more pages (``too_large``) before parsing them.
     """
 
     def __init__(
@@ -40,6 +41,7 @@ class Pipeline:
         password: str | None = None,
         classifier: Stage | None = None,
         ocr: bool = True,
+        max_pages: int | None = None,
     ) -> None:
         self.stages: list[tuple[str, Stage | Callable[[Document], Document]]] = list(
             stages if stages is not None else default_stages()
@@ -48,12 +50,16 @@ class Pipeline:
             self.stages.append(("classify", classifier))
         self.password = password
         self.ocr = ocr
+        self.max_pages = max_pages
 
     def process(self, source: Path | str) -> Document:
         """Process one file; raises a ``PipelineError`` naming the file on failure."""
         path = Path(source)
         return self._stages(
-            read_document(path, password=self.password, ocr=self.ocr), path
+            read_document(
+                path, password=self.password, ocr=self.ocr, max_pages=self.max_pages
+            ),
+            path,
         )
 
     def _stages(self, doc: Document, path: Path) -> Document:

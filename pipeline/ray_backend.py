@@ -27,14 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.workers import (
-    Outcome,
-    Task,
-    WorkerPool,
-    WorkerSpec,
-    error_outcome,
-    set_torch_threads,
-)
+from pipeline.pool import WorkerPool, error_outcome
+from pipeline.workers import Outcome, Task, WorkerSpec, set_torch_threads
 
 INSTALL_HINT = "pip install 'treaty-clauses[ray]'"
 DOCS_PER_CALL = 4  # documents per actor call: amortises the call, keeps latency low

@@ -16,7 +16,8 @@ from conftest import CORPUS, DATA, ROOT, SHARED
 
 from pipeline.batch import BatchOptions, OutputFormat, run_batch
 from pipeline.ledger import Ledger, Record, read_ledger
-from pipeline.workers import Limits, Task, WorkerPool, WorkerSpec
+from pipeline.pool import WorkerPool
+from pipeline.workers import Limits, Task, WorkerSpec
 
 BAD = SHARED / "badinputs" / "files"
 GLYPH_FLOOD = BAD / "synthetic__glyph-flood-4M-chars.pdf"

@@ -22,6 +22,7 @@ from pipeline.errors import (
     EncryptedError,
     IngestError,
     NeedsOCRError,
+    TooLargeError,
     UnsupportedFormatError,
 )
 from pipeline.furniture import find_furniture
@@ -533,3 +534,9 @@ def test_ingest_real_pdf_overprint_headers_and_page_numbers() -> None:
 @pytest.mark.parametrize("name", sorted(ARTICLE_HEADINGS))
 def test_ingest_real_pdfs_keep_articles_and_drop_furniture(name: str) -> None:
     _check_real_pdf(REAL_PDFS / name)
+
+
+def test_ingest_page_limit_refuses_before_parsing() -> None:
+    with pytest.raises(TooLargeError, match="2 pages, over the limit of 1"):
+        read_document(TINY_PDF, max_pages=1)
+    assert len(read_document(TINY_PDF, max_pages=2).pages) == 2
