@@ -67,6 +67,8 @@ class Batch:
     statuses: dict[str, int]
     has_ledger: bool
     skipped: tuple[str, ...] = ()  # files that looked like output but could not be read
+    # outputs the ledger does not name: left in the folder by an earlier batch
+    stale: tuple[str, ...] = ()
 
 
 def _is_record(data: Any) -> bool:
@@ -145,10 +147,22 @@ def load_batch(folder: Path) -> Batch:
         else:
             error_records.append(_failure_from_record(name, data))
     ledger = folder / LEDGER
+    stale: list[str] = []
     if ledger.is_file():
+        # the ledger says what this batch wrote; a rerun without --resume into the
+        # same folder leaves the earlier batch's files beside it
         current = current_records(ledger)
         failures = [_failure_from_ledger(r) for r in current if r.status not in SUCCESS]
         statuses = Counter(r.status for r in current)
+        named = {r.output for r in current if r.output}
+        lines = any(r.output is None for r in current)  # a JSON Lines batch
+        kept = []
+        for d in docs:
+            if d.name in named or (lines and d.name.startswith(f"{JSONL}#")):
+                kept.append(d)
+            else:
+                stale.append(d.name)
+        docs = kept
     else:
         failures = error_records
     return Batch(
@@ -158,6 +172,7 @@ def load_batch(folder: Path) -> Batch:
         statuses=dict(sorted(statuses.items())),
         has_ledger=ledger.is_file(),
         skipped=tuple(skipped),
+        stale=tuple(stale),
     )
 
 

@@ -42,6 +42,12 @@ def doc_page_name(doc: BatchDoc) -> str:
     return str(PurePosixPath("docs", *parts)) + ".html"
 
 
+def _file_note(what: str, names: tuple[str, ...]) -> str:
+    if not names:
+        return ""
+    return f"<p>{what}: " + ", ".join(escape(n) for n in names) + "</p>"
+
+
 def _status_table(batch: Batch) -> str:
     rows = "".join(
         f"<tr><td>{escape(s)}</td><td>{n}</td></tr>" for s, n in batch.statuses.items()
@@ -148,12 +154,9 @@ def batch_html(batch: Batch, labels: LabelSet, pages: dict[str, str]) -> str:
         f'<a href="{n}">{n}</a>'
         for n in ("report.xlsx", "components.csv", "clauses.csv", "failures.csv")
     )
-    skipped = (
-        "<p>Unreadable files skipped: "
-        + ", ".join(escape(s) for s in batch.skipped)
-        + "</p>"
-        if batch.skipped
-        else ""
+    skipped = _file_note("Unreadable files skipped", batch.skipped) + _file_note(
+        "Left out, not in this batch's ledger (written by an earlier batch)",
+        batch.stale,
     )
     body = (
         f'<header class="top"><h1>Batch report: {escape(batch.folder.name)}</h1>'

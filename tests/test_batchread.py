@@ -32,6 +32,17 @@ def test_load_batch_reads_documents_and_ledger_and_ignores_the_rest(
     assert batch.skipped == ()
 
 
+def test_load_batch_leaves_out_an_earlier_batchs_files(tmp_path: Path) -> None:
+    docs = make_batch(tmp_path)
+    # a file an earlier batch wrote into the same folder: not in this ledger
+    (tmp_path / "old.txt.json").write_text(
+        json.dumps(docs["a.txt.json"]), encoding="utf-8"
+    )
+    batch = load_batch(tmp_path)
+    assert [d.name for d in batch.documents] == sorted(docs)
+    assert batch.stale == ("old.txt.json",)
+
+
 def test_load_batch_without_ledger_uses_error_records(tmp_path: Path) -> None:
     make_batch(tmp_path, ledger=False)
     batch = load_batch(tmp_path)
