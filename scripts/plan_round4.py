@@ -1,0 +1,168 @@
+"""Rounds 4 and 5: more clauses for the labels the model learns worst; larger dev/test.
+
+The committed model only ORDERS the work (the guideline allows it); the tasks carry
+no suggestion and annotators label every clause by reading it, with every label open.
+
+- train documents: 1,500 not-yet-labelled clauses, half those the model is least
+  sure of (a label's score nearest its threshold), half those where a weakly learnt
+  label scores highest; at most 20 a document so that many documents contribute;
+- dev documents: 300 chosen the same way (thresholds are tuned there, and several
+  labels had fewer than ten dev examples);
+- test documents: 300 drawn at random (an unbiased sample of whole documents).
+
+Round 5 (after round 4 is imported, so its clauses are excluded): 1,500 more train
+clauses chosen the same way, and for dev and test at most 15 random clauses from each
+document (round 4's random test draw came mostly from one long convention).
+
+Each task also carries `before`: the end of the preceding clause, because list items
+are read against their lead-in.
+
+    python scripts/plan_round4.py [4|5]
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from plan_round2 import OUT  # noqa: E402
+
+from pipeline.annotate import CorpusDocs, load_records, tasks_for  # noqa: E402
+from pipeline.classify import load_classifier  # noqa: E402
+from pipeline.dataset import load_splits  # noqa: E402
+from pipeline.formats import ToolFormat, write_tasks  # noqa: E402
+from pipeline.labels import load_labels  # noqa: E402
+
+SEED = 41
+WEAK = {
+    "materiel_procurement",
+    "facilities_access",
+    "logistics_support",
+    "command_operations",
+    "technology_transfer",
+    "intelligence_sharing",
+    "information_security",
+    "exercises_training",
+    "tax_customs",
+    "personnel_status",
+    "claims_liability",
+}
+ROUNDS = {
+    "4": (["mint", "nettle", "oak", "pine", "quince", "rowan"], "sorrel", "tansy"),
+    "5": (
+        ["ulex", "verbena", "willow", "yarrow", "zinnia", "aster"],
+        "bramble",
+        "clover",
+    ),
+}
+PER_DOC = 20
+
+
+def _margin(clause) -> float:
+    """Smallest distance, in log-odds, between a label's score and 0.5 after
+    thresholding (the selected flag tells the side)."""
+    best = math.inf
+    for p in clause.predictions:
+        s = min(max(p.score, 1e-6), 1 - 1e-6)
+        best = min(best, abs(math.log(s / (1 - s))))
+    return best
+
+
+def _weak_score(clause) -> float:
+    return max((p.score for p in clause.predictions if p.label in WEAK), default=0.0)
+
+
+def _pick(cands: list, n: int, rng: random.Random) -> list:
+    """Half by uncertainty, half by weak-label score, PER_DOC at most per document."""
+    chosen: list = []
+    seen: set = set()
+    per_doc: dict[str, int] = {}
+
+    def take(order: list, quota: int) -> None:
+        got = 0
+        for doc, _c, t in order:
+            if got >= quota:
+                return
+            if id(t) in seen or per_doc.get(doc.doc_id, 0) >= PER_DOC:
+                continue
+            seen.add(id(t))
+            per_doc[doc.doc_id] = per_doc.get(doc.doc_id, 0) + 1
+            chosen.append(t)
+            got += 1
+
+    take(sorted(cands, key=lambda x: _margin(x[1])), n // 2)
+    take(sorted(cands, key=lambda x: -_weak_score(x[1])), n - len(chosen))
+    rng.shuffle(chosen)
+    return chosen
+
+
+def _with_before(path: Path, before: dict[tuple[str, int], str]) -> None:
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        m = d["meta"]
+        m["before"] = before.get((m["doc_id"], m["start"]), "")
+        lines.append(json.dumps(d, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _per_doc_random(cands: list, per_doc: int, rng: random.Random) -> list:
+    by_doc: dict[str, list] = {}
+    for doc, _, t in cands:
+        by_doc.setdefault(doc.doc_id, []).append(t)
+    out = []
+    for doc_id in sorted(by_doc):
+        ts = by_doc[doc_id]
+        out += rng.sample(ts, min(per_doc, len(ts)))
+    return out
+
+
+def main() -> None:
+    round_ = sys.argv[1] if len(sys.argv) > 1 else "4"
+    train_who, dev_who, test_who = ROUNDS[round_]
+    rng = random.Random(SEED + int(round_))
+    splits = load_splits()
+    done = {(r.doc_id, r.start, r.end) for r in load_records()}
+    docs = CorpusDocs()
+    clf = load_classifier()
+    pools: dict[str, list] = {"train": [], "dev": [], "test": []}
+    before: dict[tuple[str, int], str] = {}
+    for doc_id in sorted(splits):
+        raw = docs.get(doc_id)
+        doc = clf.classify_document(raw)
+        prev = ""
+        # tasks from the unclassified document: they must carry no suggestion
+        for c, t in zip(doc.clauses, tasks_for(raw)):
+            before[(doc_id, c.start)] = prev[-300:]
+            prev = t.text
+            if (doc_id, c.start, c.end) in done or len(t.text) < 25:
+                continue
+            pools[splits[doc_id]].append((doc, c, t))
+    labels = load_labels()
+    train = _pick(pools["train"], 1500, rng)
+    if round_ == "4":
+        dev = _pick(pools["dev"], 300, rng)
+        test = [t for _, _, t in rng.sample(pools["test"], 300)]
+    else:
+        dev = _per_doc_random(pools["dev"], 15, rng)
+        test = _per_doc_random(pools["test"], 15, rng)
+    batches = {
+        f"r{round_}-{who}": train[i * 250 : (i + 1) * 250]
+        for i, who in enumerate(train_who)
+    }
+    batches[f"r{round_}-{dev_who}"] = dev
+    batches[f"r{round_}-{test_who}"] = test
+    for name, tasks in batches.items():
+        tasks = sorted(tasks, key=lambda t: (t.doc_id, t.start))
+        path = OUT / f"{name}.jsonl"
+        write_tasks(tasks, ToolFormat.prodigy, path, labels)
+        _with_before(path, before)
+        print(f"{name}: {len(tasks)} clauses -> {path}")
+
+
+if __name__ == "__main__":
+    main()
