@@ -153,6 +153,8 @@ def build_rows(
             {
                 "doc_id": doc_id,
                 "clause_id": r.clause_id,
+                "start": s,
+                "end": e,
                 "text": doc.text[s:e],
                 "context": context,
                 "labels": list(r.labels),
@@ -174,6 +176,8 @@ def build_dataset(
         {
             "doc_id": Value("string"),
             "clause_id": Value("string"),
+            "start": Value("int64"),  # character offsets into the document text
+            "end": Value("int64"),
             "text": Value("string"),
             "context": Value("string"),
             "labels": Sequence(ClassLabel(names=labels.names)),

@@ -77,6 +77,30 @@ def _fmt(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.2f}"
 
 
+def _limitations(metrics: dict[str, Any]) -> list[str]:
+    """What an analyst must know before trusting a label, read from the metrics."""
+    split = "test" if "test" in metrics else "dev"
+    per = metrics.get(split, {}).get("per_label", {})
+    unscored = sorted(lb for lb, v in per.items() if not v["support"])
+    weak = sorted(
+        f"`{lb}` ({v['f']:.2f})"
+        for lb, v in per.items()
+        if v["support"] and v["f"] < 0.6
+    )
+    out = [
+        "Limitations: an aid for reading agreements, not a legal determination; "
+        "review the clauses it labels before relying on them."
+    ]
+    if unscored:
+        out.append(
+            f"- Never scored on {split} (no {split} examples, as the split is by "
+            f"document): {', '.join(f'`{lb}`' for lb in unscored)}."
+        )
+    if weak:
+        out.append(f"- {split.capitalize()} F1 below 0.6: {', '.join(weak)}.")
+    return out
+
+
 def write_model_card(model_dir: Path) -> Path:
     """README.md of a model directory from its config and metrics."""
     config = json.loads((model_dir / "train_config.json").read_text())
@@ -113,8 +137,8 @@ def write_model_card(model_dir: Path) -> Path:
                 f"| {split} | {m['micro_f']:.3f} | {m['macro_f']:.3f} | "
                 f"{m['ece']:.3f} |"
             )
+    lines += ["", *_limitations(metrics), ""]
     lines += [
-        "",
         "Reproduce: `treaty train` (same seed and data give the same model); "
         "full report with baselines: `treaty evaluate`.",
         "",

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 @dataclasses.dataclass
 class TrainConfig:
-    epochs: int = 8
+    epochs: int = 6
     batch_size: int = 16
     lr: float = 2e-3
     weight_decay: float = 0.01

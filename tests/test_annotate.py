@@ -308,4 +308,5 @@ def test_annotate_store_to_datasets(docs: CorpusDocs, tmp_path: Path) -> None:
     assert names == load_labels().names
     row = ds["train"][0]
     assert row["text"] == "Each Party shall bear its own costs."
+    assert docs.get("TEST0001").text[row["start"] : row["end"]] == row["text"]
     assert [names[i] for i in row["labels"]] == ["cost_sharing"]

@@ -115,3 +115,26 @@ def test_train_writes_model_dir_with_metrics(tmp_path: Path) -> None:
     assert {"metrics.json", "train_config.json", "adapter.safetensors"} <= names
     assert not any(n.endswith((".bin", ".pt", ".pkl")) for n in names)
     assert len(data_hash(ROWS)) == 64
+    card = (out / "README.md").read_text()
+    assert "Limitations:" in card and "not a legal determination" in card
+
+
+def test_model_card_names_unscored_and_weak_labels() -> None:
+    from pipeline.report import _limitations
+
+    def lab(f: float, support: int) -> dict:
+        return {"f": f, "support": support}
+
+    metrics = {
+        "test": {
+            "per_label": {
+                "jurisdiction": lab(0.9, 40),
+                "consultation": lab(0.0, 0),
+                "logistics_support": lab(0.35, 24),
+            }
+        }
+    }
+    lines = _limitations(metrics)
+    assert any("`consultation`" in ln and "Never scored" in ln for ln in lines)
+    weak = next(ln for ln in lines if "below 0.6" in ln)
+    assert "`logistics_support` (0.35)" in weak and "jurisdiction" not in weak
