@@ -169,7 +169,7 @@ def build_dataset(
     docs: CorpusDocs,
     splits: dict[str, str],
 ) -> DatasetDict:
-    """``DatasetDict`` with features text, context, labels (Sequence of ClassLabel)."""
+    """``DatasetDict``: doc_id, clause_id, start, end, text, context, labels."""
     from datasets import ClassLabel, Dataset, DatasetDict, Features, Sequence, Value
 
     features = Features(
