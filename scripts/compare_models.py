@@ -20,9 +20,9 @@ from pipeline.evaluate import evaluate_rows, tfidf_baseline
 from pipeline.train import annotation_rows
 
 # the annotators of rounds 1-3 (annotations/README.md, "How the corpus was made")
-EARLY = {
-    *"alder birch cedar dogwood elm fir gorse hazel ivy juniper kale lime".split(),
-}
+EARLY = set(
+    "alder birch cedar dogwood elm fir gorse hazel ivy juniper kale lime".split()
+)
 
 
 def main() -> None:

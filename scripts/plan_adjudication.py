@@ -1,8 +1,8 @@
 """Adjudication: every double-labelled clause on which the two passes disagree.
 
 The adjudicator sees the clause, its heading and both label sets, reads the clause
-against the current guideline (revision 2) and records the final labels under an
-``adjudicator-*`` name; ``dataset.gold`` prefers those records.
+against the current guideline (`annotations/GUIDELINES.md`) and records the final
+labels under an ``adjudicator-*`` name; ``dataset.gold`` prefers those records.
 
     python scripts/plan_adjudication.py [NAME]   # -> annotations/tasks/NAME.jsonl
 

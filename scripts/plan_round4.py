@@ -114,6 +114,12 @@ def _pick(cands: list, n: int, rng: random.Random, weak: set[str] = WEAK) -> lis
     return chosen
 
 
+def preceding(tasks: list) -> dict[tuple[str, int], str]:
+    """The end of the clause before each task, keyed by (doc_id, start)."""
+    prev = [""] + [t.text[-300:] for t in tasks[:-1]]
+    return {(t.doc_id, t.start): p for t, p in zip(tasks, prev)}
+
+
 def _with_before(path: Path, before: dict[tuple[str, int], str]) -> None:
     lines = []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -148,11 +154,10 @@ def main() -> None:
     for doc_id in sorted(splits):
         raw = docs.get(doc_id)
         doc = clf.classify_document(raw)
-        prev = ""
         # tasks from the unclassified document: they must carry no suggestion
-        for c, t in zip(doc.clauses, tasks_for(raw)):
-            before[(doc_id, c.start)] = prev[-300:]
-            prev = t.text
+        raw_tasks = tasks_for(raw)
+        before.update(preceding(raw_tasks))
+        for c, t in zip(doc.clauses, raw_tasks):
             if (doc_id, c.start, c.end) in done or len(t.text) < 25:
                 continue
             pools[splits[doc_id]].append((doc, c, t))

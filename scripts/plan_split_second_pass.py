@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 
 from plan_round2 import OUT
-from plan_round4 import _with_before
+from plan_round4 import _with_before, preceding
 
 from pipeline.annotate import CorpusDocs, load_records, tasks_for
 from pipeline.dataset import load_splits
@@ -30,12 +30,9 @@ def main() -> None:
     tasks, before = [], {}
     for doc_id in sorted(d for d, s in splits.items() if s == split):
         doc = docs.get(doc_id)
-        prev = ""
-        for c, t in zip(doc.clauses, tasks_for(doc)):
-            before[(doc_id, c.start)] = prev[-300:]
-            prev = t.text
-            if passes.get((doc_id, c.start, c.end)) == 1:
-                tasks.append(t)
+        doc_tasks = tasks_for(doc)
+        before.update(preceding(doc_tasks))
+        tasks += [t for t in doc_tasks if passes.get((doc_id, t.start, t.end)) == 1]
     # whole documents to each annotator, so that lead-ins and items stay together
     parts: dict[str, list] = {n: [] for n in names}
     by_doc: dict[str, list] = {}
