@@ -723,7 +723,9 @@ def classify_cli(
     file: Annotated[
         Path,
         typer.Argument(
-            exists=True, dir_okay=False, help='JSON Lines: {"id", "text"[, "context"]}.'
+            exists=True,
+            dir_okay=False,
+            help='JSON Lines: {"id", "text"[, "context", "title"]}.',
         ),
     ],
     model: Annotated[
@@ -751,7 +753,7 @@ def classify_cli(
         raise typer.Exit(1)
     preds = clf.predict(
         [r["text"] for r in rows],
-        [r.get("context", "") for r in rows],
+        clf.row_contexts(rows),
         batch_size=batch_size,
     )
     for r, p in zip(rows, preds):

@@ -51,13 +51,13 @@ def main() -> None:
     rows, _labels = annotation_rows()
     test = rows["test"]
     texts = [r["text"] for r in test]
-    contexts = [r.get("context") or "" for r in test]
     tokens = [len(t.split()) for t in texts]
     print(f"test split: {len(texts)} clauses, median {int(np.median(tokens))} words")
 
     t0 = time.perf_counter()
     torch_clf = ClauseClassifier.from_pretrained()
     t_load_torch = time.perf_counter() - t0
+    contexts = torch_clf.row_contexts(test)
     OnnxClassifier.from_pretrained()  # builds the cached ONNX file if missing
     t0 = time.perf_counter()
     onnx_clf = OnnxClassifier.from_pretrained()

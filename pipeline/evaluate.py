@@ -105,9 +105,7 @@ def _gold(rows: Sequence[dict[str, Any]], labels: Sequence[str]) -> np.ndarray:
 def evaluate_rows(
     clf: Any, rows: Sequence[dict[str, Any]], labels: Sequence[str]
 ) -> dict[str, Any]:
-    probs = clf.scores(
-        [r["text"] for r in rows], [r.get("context") or "" for r in rows]
-    )
+    probs = clf.scores([r["text"] for r in rows], clf.row_contexts(rows))
     preds = clf.to_predictions(probs)
     chosen = np.array([[p.selected for p in row] for row in preds], dtype=bool)
     return score(probs, chosen, _gold(rows, labels), labels)

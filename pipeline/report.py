@@ -107,6 +107,7 @@ def write_model_card(model_dir: Path) -> Path:
     metrics = json.loads((model_dir / "metrics.json").read_text())
     mc = config["model"]
     n_labels = len(json.loads((model_dir / "labels.json").read_text())["labels"])
+    lead = "the document title's first words + " if mc.get("context_title") else ""
     lines = [
         f"# {mc['name']} {mc['version']}",
         "",
@@ -118,7 +119,8 @@ def write_model_card(model_dir: Path) -> Path:
         "(`adapter.safetensors`); no pickle.",
         "",
         f"- Labels: `labels.json` (guideline v1), {n_labels} labels.",
-        f"- Input: article heading + clause text, windows of {mc['max_length']} tokens "
+        f"- Input: {lead}article heading + clause text, windows of {mc['max_length']} "
+        "tokens "
         f"with {mc['stride']} shared; scores pooled by max over windows.",
         "- Calibration: per-label Platt scaling and F1-optimal thresholds fitted on "
         "dev (`calibration.json`).",

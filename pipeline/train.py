@@ -45,7 +45,7 @@ class TrainConfig:
             )
 
 
-Rows = Sequence[dict[str, Any]]  # {"text", "context", "labels": [names]}
+Rows = Sequence[dict[str, Any]]  # {"text", "context", "title", "labels": [names]}
 
 
 def label_matrix(rows: Rows, labels: list[str]) -> np.ndarray:
@@ -90,7 +90,7 @@ def fit(
     model = clf.model
     first = max(0, model.encoder.config.num_hidden_layers - mc.lora_layers)
     texts = [r["text"] for r in train_rows]
-    ctxs = [r.get("context") or "" for r in train_rows] if mc.use_context else None
+    ctxs = clf.row_contexts(train_rows) if mc.use_context else None
     states, windows_of = _bottom_states(clf, texts, ctxs, first)
     y = torch.from_numpy(label_matrix(train_rows, labels))
     pos = y.sum(0)
@@ -137,7 +137,7 @@ def fit(
     model.eval()
     if dev_rows:
         dev_logits = clf.logits(
-            [r["text"] for r in dev_rows], [r.get("context") or "" for r in dev_rows]
+            [r["text"] for r in dev_rows], clf.row_contexts(dev_rows)
         )
         clf.calibration = fit_calibration(
             dev_logits, label_matrix(dev_rows, labels), labels

@@ -1,11 +1,15 @@
-"""A blind second pass over every single-labelled clause of one split (round 8: test).
+"""A blind second pass over every single-labelled clause of one split.
 
 Most test clauses were labelled once, so a test figure measured against them also
 measures that one annotator's slips. Each clause goes, without its first answer or any
 model score, to one of the new annotators; `plan_adjudication.py` then collects the
 disagreements for an adjudicator, whose record becomes the gold label.
 
-    python scripts/plan_split_second_pass.py test garnet hawthorn indigo jade
+    python scripts/plan_split_second_pass.py test r8 garnet hawthorn indigo jade
+    python scripts/plan_split_second_pass.py dev r9 kestrel linnet magpie nightjar
+
+Round 8 did this for test; round 9 for dev, whose labels tune the thresholds and
+the calibration, so that they are fitted to gold made the same way as test's.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pipeline.labels import load_labels
 
 
 def main() -> None:
-    split, names = sys.argv[1], sys.argv[2:]
+    split, tag, names = sys.argv[1], sys.argv[2], sys.argv[3:]
     splits = load_splits()
     passes = Counter((r.doc_id, r.start, r.end) for r in load_records())
     docs = CorpusDocs()
@@ -42,11 +46,11 @@ def main() -> None:
         smallest = min(names, key=lambda n: len(parts[n]))
         parts[smallest] += by_doc[doc_id]
     for name, part in parts.items():
-        path = OUT / f"r8-{name}.jsonl"
+        path = OUT / f"{tag}-{name}.jsonl"
         part.sort(key=lambda t: (t.doc_id, t.start))
         write_tasks(part, ToolFormat.prodigy, path, load_labels())
         _with_before(path, before)
-        print(f"r8-{name}: {len(part)} clauses -> {path}")
+        print(f"{tag}-{name}: {len(part)} clauses -> {path}")
 
 
 if __name__ == "__main__":

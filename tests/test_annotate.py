@@ -309,4 +309,6 @@ def test_annotate_store_to_datasets(docs: CorpusDocs, tmp_path: Path) -> None:
     row = ds["train"][0]
     assert row["text"] == "Each Party shall bear its own costs."
     assert docs.get("TEST0001").text[row["start"] : row["end"]] == row["text"]
+    meta_title = docs.get("TEST0001").meta.title
+    assert row["title"] == (meta_title.value if meta_title else "")
     assert [names[i] for i in row["labels"]] == ["cost_sharing"]

@@ -24,6 +24,7 @@ from pipeline.classify import (  # noqa: E402
     ModelConfig,
     _tokenizer,
     encode_windows,
+    model_context,
     pool_windows,
 )
 from pipeline.segment import RuleSegmenter  # noqa: E402
@@ -95,6 +96,50 @@ def test_classify_predictions_other_alone_and_never_empty(
     assert [p.label for p in preds[0] if p.selected] == ["jurisdiction"]
     assert [p.label for p in preds[1] if p.selected] == ["other"]  # argmax fallback
     assert all(len(row) == 3 for row in preds)
+
+
+def test_classify_context_title_only_when_trained_with_it() -> None:
+    title = "Agreement between A and B on the status of their forces " + "x " * 20
+    on, off = ModelConfig(), ModelConfig(context_title=False)
+    assert model_context(off, "Article 3 Customs", title) == "Article 3 Customs"
+    led = model_context(on, "Article 3 Customs", title)
+    assert led.endswith(" | Article 3 Customs")
+    assert led.split(" | ")[0].split() == title.split()[:12]
+    assert model_context(on, None, None) == "" and model_context(on, "H", "") == "H"
+
+
+def test_classify_document_passes_its_title_to_the_model(
+    tiny: ClauseClassifier,
+) -> None:
+    import dataclasses
+
+    from pipeline.schema import MetaField, TreatyMeta
+
+    doc = RuleSegmenter()(make_doc("Article 1\n1. Each Party waives claims."))
+    titled = dataclasses.replace(doc, meta=TreatyMeta(title=MetaField("Treaty of Z")))
+
+    def variant(context_title: bool) -> ClauseClassifier:
+        config = dataclasses.replace(tiny.config, context_title=context_title)
+        return ClauseClassifier(
+            tiny.model, tiny.labels, config, tiny.calibration, tiny.tokenizer
+        )
+
+    with_title, without = variant(True), variant(False)
+
+    def scores(clf: ClauseClassifier, d) -> list[float]:
+        return [p.score for p in clf.classify_document(d).clauses[0].predictions]
+
+    assert scores(without, titled) == scores(without, doc)  # a pre-0.3.0 model
+    assert scores(with_title, titled) != scores(with_title, doc)
+    c = doc.clauses[0]
+    text = doc.text[c.start : c.end]
+    row = {
+        "text": text,
+        "context": c.article_heading or c.heading,
+        "title": "Treaty of Z",
+    }
+    expected = with_title.predict([text], with_title.row_contexts([row]))[0]
+    assert [p.score for p in expected] == pytest.approx(scores(with_title, titled))
 
 
 def test_classify_document_fills_every_clause(tiny: ClauseClassifier) -> None:

@@ -63,8 +63,8 @@ def test_default_model_onnx_agrees_with_torch_on_test_split() -> None:
 
     rows, _ = annotation_rows()
     texts = [r["text"] for r in rows["test"]]
-    ctx = [r.get("context") or "" for r in rows["test"]]
     torch_clf = ClauseClassifier.from_pretrained(MODEL)
+    ctx = torch_clf.row_contexts(rows["test"])
     onnx_clf = OnnxClassifier.from_pretrained(MODEL)
     a = torch_clf.to_predictions(torch_clf.scores(texts, ctx))
     b = onnx_clf.to_predictions(onnx_clf.scores(texts, ctx))

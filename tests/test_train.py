@@ -97,6 +97,21 @@ def test_train_save_load_round_trip_same_predictions(
     np.testing.assert_allclose(trained.scores(texts), again.scores(texts), atol=1e-6)
 
 
+def test_train_model_saved_before_titles_loads_without_them(
+    trained: ClauseClassifier, tmp_path: Path
+) -> None:
+    import json
+
+    path = trained.save_pretrained(tmp_path / "m")
+    assert json.loads((path / "model_config.json").read_text())["context_title"]
+    config = json.loads((path / "model_config.json").read_text())
+    del config["context_title"]  # what a 0.2.0 model directory holds
+    (path / "model_config.json").write_text(json.dumps(config))
+    old = ClauseClassifier.from_pretrained(path)
+    assert old.config.context_title is False
+    assert old.row_contexts([{"text": "t", "context": "H", "title": "T"}]) == ["H"]
+
+
 def test_train_is_deterministic_for_a_seed() -> None:
     a = fit(ROWS, [], LABELS, _config(epochs=3))
     b = fit(ROWS, [], LABELS, _config(epochs=3))
