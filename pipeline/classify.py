@@ -66,8 +66,9 @@ def model_context(config: ModelConfig, heading: str | None, title: str | None) -
     """The first segment the model reads before a clause.
 
     The article heading, led by the document's title when the model was trained
-    with it (``context_title``): the title tells an inspection annex of an
-    arms-control convention from a logistics arrangement with the same wording.
+    with it (``context_title``), so that the model can tell an inspection annex of
+    an arms-control convention from a logistics arrangement with similar wording
+    (on dev it helped; on test it did not, see the README's evaluation).
     """
     lead = (
         " ".join(title.split()[:TITLE_WORDS]) if config.context_title and title else ""
