@@ -119,7 +119,7 @@ class CorpusDocs:
 
 
 def clause_context(c: Clause) -> str:
-    parts = [p for p in (c.article, c.article_heading or c.heading) if p]
+    parts = [p for p in (c.article, c.nearest_heading) if p]
     return " — ".join(parts)
 
 

@@ -319,9 +319,8 @@ class ClauseClassifier:
         for doc in docs:
             first = len(texts)
             texts += [doc.text[c.start : c.end] for c in doc.clauses]
-            title = doc.meta.title.value if doc.meta.title else None
             contexts += [
-                model_context(self.config, c.article_heading or c.heading, title)
+                model_context(self.config, c.nearest_heading, doc.title)
                 for c in doc.clauses
             ]
             spans.append((first, len(texts)))

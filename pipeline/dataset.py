@@ -20,6 +20,8 @@ from pipeline.labels import LabelSet
 if TYPE_CHECKING:
     from datasets import DatasetDict
 
+    from pipeline.schema import Clause
+
 SPLITS_FILE = ANNOTATIONS_DIR / "splits.json"
 SPLIT_NAMES = ("train", "dev", "test")
 
@@ -138,17 +140,17 @@ def build_rows(
     records: Iterable[AnnotationRecord], docs: CorpusDocs, splits: dict[str, str]
 ) -> dict[str, list[dict[str, Any]]]:
     rows: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLIT_NAMES}
+    by_span: dict[str, dict[tuple[int, int], Clause]] = {}
     for (doc_id, s, e), r in sorted(gold(records).items()):
         split = splits.get(doc_id)
         if split not in rows:
             continue
         doc = docs.get(doc_id)
-        clause = next((c for c in doc.clauses if (c.start, c.end) == (s, e)), None)
-        context = " ".join(
-            p
-            for p in ((clause.article_heading or clause.heading) if clause else None,)
-            if p
-        )
+        if doc_id not in by_span:
+            by_span[doc_id] = {(c.start, c.end): c for c in doc.clauses}
+        # a record from an earlier segmentation may match no clause: no heading then
+        clause = by_span[doc_id].get((s, e))
+        context = (clause.nearest_heading or "") if clause else ""
         rows[split].append(
             {
                 "doc_id": doc_id,
@@ -157,7 +159,7 @@ def build_rows(
                 "end": e,
                 "text": doc.text[s:e],
                 "context": context,
-                "title": doc.meta.title.value if doc.meta.title else "",
+                "title": doc.title or "",
                 "labels": list(r.labels),
             }
         )

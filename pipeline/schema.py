@@ -138,6 +138,12 @@ class Clause:
     def labels(self) -> tuple[str, ...]:
         return tuple(p.label for p in self.predictions if p.selected)
 
+    @property
+    def nearest_heading(self) -> str | None:
+        """The article's heading, else the enclosing unit's: what a reader (and the
+        classifier) takes as the clause's topic."""
+        return self.article_heading or self.heading
+
     def text(self, doc: Document) -> str:
         return doc.text[self.start : self.end]
 
@@ -162,6 +168,10 @@ class Document:
     meta: TreatyMeta = field(default_factory=TreatyMeta)
     classifier: ClassifierInfo | None = None
     warnings: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str | None:
+        return self.meta.title.value if self.meta.title else None
 
     def page_nos(self, start: int, end: int) -> tuple[int, ...]:
         """1-based pages that the half-open range [start, end) touches."""

@@ -23,7 +23,7 @@ so that models stay comparable.
 
 Round 10 (after the round-9 dev second pass): up to 2,000 more train clauses chosen as
 in round 7, 250 an annotator; the cap of 20 a document left 1,463 (six annotators got
-tasks, the last two none).
+tasks, the last two none and no task file).
 
     python scripts/plan_round4.py [4|5|7|10]
 """
@@ -190,6 +190,9 @@ def main() -> None:
     if test_who:
         batches[f"r{round_}-{test_who}"] = test
     for name, tasks in batches.items():
+        if not tasks:  # the per-document cap ran the pool dry
+            print(f"{name}: no clauses left, no task file")
+            continue
         tasks = sorted(tasks, key=lambda t: (t.doc_id, t.start))
         path = OUT / f"{name}.jsonl"
         write_tasks(tasks, ToolFormat.prodigy, path, labels)

@@ -8,7 +8,9 @@ disagreements for an adjudicator, whose record becomes the gold label.
     python scripts/plan_split_second_pass.py test r8 garnet hawthorn indigo jade
     python scripts/plan_split_second_pass.py dev r9 kestrel linnet magpie nightjar
 
-Round 8 did this for test; round 9 for dev, whose labels tune the thresholds and
+Only clauses the current segmenter produces can be shown; a record whose span came
+from an earlier segmentation keeps its one pass. Round 8 did this for test; round 9
+for dev, whose labels tune the thresholds and
 the calibration, so that they are fitted to gold made the same way as test's.
 """
 

@@ -103,8 +103,8 @@ def test_train_model_saved_before_titles_loads_without_them(
     import json
 
     path = trained.save_pretrained(tmp_path / "m")
-    assert json.loads((path / "model_config.json").read_text())["context_title"]
     config = json.loads((path / "model_config.json").read_text())
+    assert config["context_title"]
     del config["context_title"]  # what a 0.2.0 model directory holds
     (path / "model_config.json").write_text(json.dumps(config))
     old = ClauseClassifier.from_pretrained(path)
