@@ -725,7 +725,7 @@ def classify_cli(
         typer.Argument(
             exists=True,
             dir_okay=False,
-            help='JSON Lines: {"id", "text"[, "context", "title"]}.',
+            help='JSON Lines: {"id", "text"[, "context", "title", "lead_in"]}.',
         ),
     ],
     model: Annotated[

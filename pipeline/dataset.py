@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -136,11 +136,26 @@ def gold(
     return out
 
 
+def _overlapping(clauses: Sequence[Clause], s: int, e: int) -> Clause | None:
+    """The clause sharing most characters with [s, e).
+
+    A record made under an earlier segmentation keeps its span; it still sits
+    under an article, and the model reads that article's heading at run time.
+    """
+    best, most = None, 0
+    for c in clauses:
+        n = min(e, c.end) - max(s, c.start)
+        if n > most:
+            best, most = c, n
+    return best
+
+
 def build_rows(
     records: Iterable[AnnotationRecord], docs: CorpusDocs, splits: dict[str, str]
 ) -> dict[str, list[dict[str, Any]]]:
     rows: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLIT_NAMES}
     by_span: dict[str, dict[tuple[int, int], Clause]] = {}
+    lead_ins: dict[str, dict[str, str | None]] = {}
     for (doc_id, s, e), r in sorted(gold(records).items()):
         split = splits.get(doc_id)
         if split not in rows:
@@ -148,9 +163,12 @@ def build_rows(
         doc = docs.get(doc_id)
         if doc_id not in by_span:
             by_span[doc_id] = {(c.start, c.end): c for c in doc.clauses}
-        # a record from an earlier segmentation may match no clause: no heading then
-        clause = by_span[doc_id].get((s, e))
+            lead_ins[doc_id] = dict(
+                zip((c.clause_id for c in doc.clauses), doc.lead_ins())
+            )
+        clause = by_span[doc_id].get((s, e)) or _overlapping(doc.clauses, s, e)
         context = (clause.nearest_heading or "") if clause else ""
+        lead_in = (lead_ins[doc_id][clause.clause_id] or "") if clause else ""
         rows[split].append(
             {
                 "doc_id": doc_id,
@@ -160,6 +178,7 @@ def build_rows(
                 "text": doc.text[s:e],
                 "context": context,
                 "title": doc.title or "",
+                "lead_in": lead_in,
                 "labels": list(r.labels),
             }
         )
@@ -172,7 +191,8 @@ def build_dataset(
     docs: CorpusDocs,
     splits: dict[str, str],
 ) -> DatasetDict:
-    """``DatasetDict``: doc_id, clause_id, start, end, text, context, labels."""
+    """``DatasetDict``: doc_id, clause_id, start, end, text, context, title, lead_in,
+    labels."""
     from datasets import ClassLabel, Dataset, DatasetDict, Features, Sequence, Value
 
     features = Features(
@@ -184,6 +204,7 @@ def build_dataset(
             "text": Value("string"),
             "context": Value("string"),
             "title": Value("string"),
+            "lead_in": Value("string"),
             "labels": Sequence(ClassLabel(names=labels.names)),
         }
     )

@@ -30,6 +30,14 @@ CONTAINER_RE = re.compile(
     r"ATTACHMENT|Attachment|ENCLOSURE|Enclosure|ANNEXE|Annexe|ADDENDUM|Addendum)"
     r"(?P<rest>.*)$"
 )
+# "Technical Annex" on a line of its own: a qualified annex heading. Only the whole
+# line, so that running text ("This Technical Annex contains ...") stays text.
+QUALIFIED_CONTAINER_RE = re.compile(
+    r"^\*?\s*(?:Technical|Financial|Administrative|Implementing|Security|TECHNICAL|"
+    r"FINANCIAL|ADMINISTRATIVE|IMPLEMENTING|SECURITY)\s+"
+    r"(?P<kind>ANNEX|Annex|APPENDIX|Appendix|SCHEDULE|Schedule)"
+    r"(?P<rest>(?:\s+(?:No\.?\s*)?(?:\d{1,3}|[IVXLC]+|[A-Z]))?)\.?\*?\s*$"
+)
 LETTER_RE = re.compile(
     r"^(?:Nr\.|No\.|Note No\.?:?|NOTE NO\.?)\s*(?P<num>\d{1,4}|" + ROMAN + r")\s*$"
 )

@@ -108,6 +108,12 @@ def write_model_card(model_dir: Path) -> Path:
     mc = config["model"]
     n_labels = len(json.loads((model_dir / "labels.json").read_text())["labels"])
     lead = "the document title's first words + " if mc.get("context_title") else ""
+    n_lead = mc.get("context_lead_in", 0)
+    after = (
+        f" + a list item's lead-in (first {n_lead} words of the clause it hangs from)"
+        if n_lead
+        else ""
+    )
     lines = [
         f"# {mc['name']} {mc['version']}",
         "",
@@ -119,8 +125,8 @@ def write_model_card(model_dir: Path) -> Path:
         "(`adapter.safetensors`); no pickle.",
         "",
         f"- Labels: `labels.json` (guideline v1), {n_labels} labels.",
-        f"- Input: {lead}article heading + clause text, windows of {mc['max_length']} "
-        "tokens "
+        f"- Input: {lead}article heading{after} + clause text, windows of "
+        f"{mc['max_length']} tokens "
         f"with {mc['stride']} shared; scores pooled by max over windows.",
         "- Calibration: per-label Platt scaling and F1-optimal thresholds fitted on "
         "dev (`calibration.json`).",

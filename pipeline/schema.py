@@ -173,6 +173,13 @@ class Document:
     def title(self) -> str | None:
         return self.meta.title.value if self.meta.title else None
 
+    def lead_ins(self) -> tuple[str | None, ...]:
+        """Per clause, the text of the clause it hangs from (a list item's lead-in),
+        or None where its parent is a heading."""
+        by_id = {c.clause_id: c for c in self.clauses}
+        parents = [by_id.get(c.parent) if c.parent else None for c in self.clauses]
+        return tuple(p.text(self) if p else None for p in parents)
+
     def page_nos(self, start: int, end: int) -> tuple[int, ...]:
         """1-based pages that the half-open range [start, end) touches."""
         if not self.pages:

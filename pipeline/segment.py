@@ -214,11 +214,14 @@ class _Parser:
             self.st.region = "letter"
             self._heading(s, e, "letter")
             return True
-        m = mk.CONTAINER_RE.match(t)
+        qualified = mk.QUALIFIED_CONTAINER_RE.match(t)
+        m = mk.CONTAINER_RE.match(t) or qualified
         if m and _container_rest_ok(m["rest"]):
             kind = m["kind"].lower().replace("annexe", "annex")
             num = _first_token_num(m["rest"])
             self._new_container(self._unique_container(kind, num))
+            if qualified:  # "Technical Annex" names its topic; "Annex 2" does not
+                self.st.heading = t.strip("*. ")
             self._heading(s, e, "container")
             self.st.pending = (
                 None if num is None and len(m["rest"].split()) > 1 else "container"

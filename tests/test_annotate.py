@@ -312,3 +312,53 @@ def test_annotate_store_to_datasets(docs: CorpusDocs, tmp_path: Path) -> None:
     meta_title = docs.get("TEST0001").meta.title
     assert row["title"] == (meta_title.value if meta_title else "")
     assert [names[i] for i in row["labels"]] == ["cost_sharing"]
+
+
+LIST_TEXT = """Agreement between Arden and Westmark on Fuel
+
+Article 1 Supply of fuel
+
+1. The following shall apply to fuel supplied to the force:
+(a) bills shall be payable within thirty days;
+(b) prices shall be those paid by the host armed forces.
+"""
+
+
+def test_annotate_rows_carry_lead_in_and_heading_of_old_spans(
+    tmp_path: Path,
+) -> None:
+    from pipeline.annotate import AnnotationRecord, sha256_text
+    from pipeline.dataset import build_rows
+
+    corpus = tmp_path / "corpus"
+    (corpus / "texts").mkdir(parents=True)
+    f = corpus / "texts" / "f.txt"
+    f.write_text(LIST_TEXT, encoding="utf-8")
+    manifest = tmp_path / "manifest.jsonl"
+    entry = {"doc_id": "F1", "file": "texts/f.txt", "sha256": sha256_text(LIST_TEXT)}
+    manifest.write_text(json.dumps(entry) + "\n")
+    docs = CorpusDocs(corpus, manifest)
+    doc = docs.get("F1")
+    item = next(c for c in doc.clauses if c.text(doc).startswith("(a)"))
+    lead = next(c for c in doc.clauses if c.clause_id == item.parent)
+
+    def record(s: int, e: int, ts: str) -> AnnotationRecord:
+        text = LIST_TEXT[s:e]
+        return AnnotationRecord(
+            "F1", "x", s, e, sha256_text(text), ("cost_sharing",), "dan", ts, "r1"
+        )
+
+    # the second spans both items: a clause of an earlier segmentation
+    old_end = LIST_TEXT.index("forces.") + len("forces.")
+    rows = build_rows(
+        [record(item.start, item.end, "1"), record(item.start, old_end, "2")],
+        docs,
+        {"F1": "train"},
+    )["train"]
+    by_end = {r["end"]: r for r in rows}
+    assert by_end[item.end]["lead_in"] == lead.text(doc)
+    assert lead.text(doc).startswith("1. The following shall apply to fuel")
+    assert by_end[item.end]["context"] == "Supply of fuel"
+    # the old span still reads its article's heading and its list's lead-in
+    assert by_end[old_end]["context"] == "Supply of fuel"
+    assert by_end[old_end]["lead_in"] == lead.text(doc)

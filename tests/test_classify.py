@@ -108,6 +108,34 @@ def test_classify_context_title_only_when_trained_with_it() -> None:
     assert model_context(on, None, None) == "" and model_context(on, "H", "") == "H"
 
 
+def test_classify_context_lead_in_follows_the_heading() -> None:
+    lead = "1. The following shall apply to fuel supplied to the force: " + "y " * 30
+    on, off = ModelConfig(), ModelConfig(context_lead_in=0)
+    ctx = model_context(on, "Supply", "Treaty of Z", lead)
+    first, heading, words = ctx.split(" | ")
+    assert (first, heading) == ("Treaty of Z", "Supply")
+    assert words.split() == lead.split()[: on.context_lead_in]
+    assert model_context(off, "Supply", "Treaty of Z", lead) == "Treaty of Z | Supply"
+    assert model_context(on, None, None, lead).split() == words.split()
+
+
+def test_classify_document_reads_list_items_with_their_lead_in(
+    tiny: ClauseClassifier,
+) -> None:
+    doc = RuleSegmenter()(
+        make_doc("Article 1\n1. The following shall apply:\n(a) bills are payable.")
+    )
+    item = doc.clauses[-1]
+    assert doc.text[item.start : item.end] == "(a) bills are payable."
+    assert doc.lead_ins() == (None, "1. The following shall apply:")
+    got = [p.score for p in tiny.classify_document(doc).clauses[-1].predictions]
+    row = {"text": "(a) bills are payable.", "lead_in": "1. The following shall apply:"}
+    want = tiny.predict([row["text"]], tiny.row_contexts([row]))[0]
+    assert got == pytest.approx([p.score for p in want])
+    bare = tiny.predict([row["text"]], [""])[0]
+    assert got != pytest.approx([p.score for p in bare])
+
+
 def test_classify_document_passes_its_title_to_the_model(
     tiny: ClauseClassifier,
 ) -> None:

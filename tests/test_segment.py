@@ -298,3 +298,25 @@ def _check_invariants(text: str) -> None:
     for c in d.clauses:
         assert 0 <= c.start < c.end <= len(d.text)
         assert d.text[c.start : c.end].strip()
+
+
+def test_segment_qualified_annex_heading_starts_an_annex() -> None:
+    # the ERW protocol's "Technical Annex" used to stay under the last article
+    doc = RuleSegmenter()(
+        make_doc(
+            "Article 11 Compliance\n1. The Parties shall consult.\n\nTechnical Annex\n\n"
+            "This Technical Annex contains suggested best practice.\n"
+            "1. Recording of information\n(a) the location of areas targeted;"
+        )
+    )
+    texts = {c.clause_id: doc.text[c.start : c.end] for c in doc.clauses}
+    assert "Technical Annex" not in texts.values()  # a heading, not a clause
+    annex = [c for c in doc.clauses if c.clause_id.startswith("annex")]
+    assert [doc.text[c.start : c.end][:4] for c in annex] == ["This", "1. R", "(a) "]
+    assert {c.nearest_heading for c in annex} == {"Technical Annex"}
+    assert all(c.article is None for c in annex)
+    # running text that mentions it stays text
+    inline = RuleSegmenter()(
+        make_doc("Article 1\nTechnical Annex B applies to every transfer made.")
+    )
+    assert [c.clause_id for c in inline.clauses] == ["art-1.p1"]

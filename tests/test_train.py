@@ -104,12 +104,16 @@ def test_train_model_saved_before_titles_loads_without_them(
 
     path = trained.save_pretrained(tmp_path / "m")
     config = json.loads((path / "model_config.json").read_text())
-    assert config["context_title"]
-    del config["context_title"]  # what a 0.2.0 model directory holds
+    assert config["context_title"] and config["context_lead_in"]
+    del config["context_title"], config["context_lead_in"]  # a 0.2.0 directory
     (path / "model_config.json").write_text(json.dumps(config))
     old = ClauseClassifier.from_pretrained(path)
-    assert old.config.context_title is False
-    assert old.row_contexts([{"text": "t", "context": "H", "title": "T"}]) == ["H"]
+    assert old.config.context_title is False and old.config.context_lead_in == 0
+    row = {"text": "t", "context": "H", "title": "T", "lead_in": "L"}
+    assert old.row_contexts([row]) == ["H"]
+    config["context_title"] = True  # a 0.3.0 directory: title, no lead-in
+    (path / "model_config.json").write_text(json.dumps(config))
+    assert ClauseClassifier.from_pretrained(path).row_contexts([row]) == ["T | H"]
 
 
 def test_train_is_deterministic_for_a_seed() -> None:
