@@ -198,7 +198,14 @@ def test_batch_ctrl_c_keeps_finished_work_and_resume_completes(
     cmd = [sys.executable, "-c", "from cli import app; app()", "extract"]
     cmd += [*map(str, texts), "--out", str(out), "--no-classify"]
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, stderr=subprocess.PIPE, start_new_session=True, text=True
+        cmd,
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        text=True,
+        # a shell starts background jobs with SIGINT ignored, and the child would
+        # inherit that: give it the disposition a terminal's Ctrl-C meets
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     ledger = out / "ledger.jsonl"
     deadline = time.monotonic() + 120
