@@ -136,17 +136,17 @@ def gold(
     return out
 
 
-def _overlapping(clauses: Sequence[Clause], s: int, e: int) -> Clause | None:
-    """The clause sharing most characters with [s, e).
+def _overlapping(clauses: Sequence[Clause], s: int, e: int) -> int | None:
+    """Index of the clause sharing most characters with [s, e).
 
     A record made under an earlier segmentation keeps its span; it still sits
     under an article, and the model reads that article's heading at run time.
     """
     best, most = None, 0
-    for c in clauses:
+    for i, c in enumerate(clauses):
         n = min(e, c.end) - max(s, c.start)
         if n > most:
-            best, most = c, n
+            best, most = i, n
     return best
 
 
@@ -154,21 +154,23 @@ def build_rows(
     records: Iterable[AnnotationRecord], docs: CorpusDocs, splits: dict[str, str]
 ) -> dict[str, list[dict[str, Any]]]:
     rows: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLIT_NAMES}
-    by_span: dict[str, dict[tuple[int, int], Clause]] = {}
-    lead_ins: dict[str, dict[str, str | None]] = {}
+    # per document: clause index by span, and each clause's lead-in
+    seen: dict[str, tuple[dict[tuple[int, int], int], tuple[str | None, ...]]] = {}
     for (doc_id, s, e), r in sorted(gold(records).items()):
         split = splits.get(doc_id)
         if split not in rows:
             continue
         doc = docs.get(doc_id)
-        if doc_id not in by_span:
-            by_span[doc_id] = {(c.start, c.end): c for c in doc.clauses}
-            lead_ins[doc_id] = dict(
-                zip((c.clause_id for c in doc.clauses), doc.lead_ins())
-            )
-        clause = by_span[doc_id].get((s, e)) or _overlapping(doc.clauses, s, e)
+        if doc_id not in seen:
+            spans = {(c.start, c.end): i for i, c in enumerate(doc.clauses)}
+            seen[doc_id] = (spans, doc.lead_ins())
+        spans, lead_ins = seen[doc_id]
+        i = spans.get((s, e))
+        if i is None:
+            i = _overlapping(doc.clauses, s, e)
+        clause = doc.clauses[i] if i is not None else None
         context = (clause.nearest_heading or "") if clause else ""
-        lead_in = (lead_ins[doc_id][clause.clause_id] or "") if clause else ""
+        lead_in = (lead_ins[i] or "") if i is not None else ""
         rows[split].append(
             {
                 "doc_id": doc_id,

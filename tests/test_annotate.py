@@ -36,17 +36,17 @@ Article 2
 """
 
 
-@pytest.fixture()
-def docs(tmp_path: Path) -> CorpusDocs:
+def _corpus(tmp_path: Path, doc_id: str, text: str) -> CorpusDocs:
+    """A one-document corpus with its manifest, as ../shared lays them out."""
     corpus = tmp_path / "corpus"
     (corpus / "texts").mkdir(parents=True)
     f = corpus / "texts" / "t.txt"
-    f.write_text(TEXT, encoding="utf-8")
+    f.write_text(text, encoding="utf-8")
     manifest = tmp_path / "manifest.jsonl"
     manifest.write_text(
         json.dumps(
             {
-                "doc_id": "TEST0001",
+                "doc_id": doc_id,
                 "file": "texts/t.txt",
                 "kind": "SOFA",
                 "sha256": hashlib.sha256(f.read_bytes()).hexdigest(),
@@ -55,6 +55,11 @@ def docs(tmp_path: Path) -> CorpusDocs:
         + "\n"
     )
     return CorpusDocs(corpus, manifest)
+
+
+@pytest.fixture()
+def docs(tmp_path: Path) -> CorpusDocs:
+    return _corpus(tmp_path, "TEST0001", TEXT)
 
 
 LABELS = {
@@ -330,14 +335,7 @@ def test_annotate_rows_carry_lead_in_and_heading_of_old_spans(
     from pipeline.annotate import AnnotationRecord, sha256_text
     from pipeline.dataset import build_rows
 
-    corpus = tmp_path / "corpus"
-    (corpus / "texts").mkdir(parents=True)
-    f = corpus / "texts" / "f.txt"
-    f.write_text(LIST_TEXT, encoding="utf-8")
-    manifest = tmp_path / "manifest.jsonl"
-    entry = {"doc_id": "F1", "file": "texts/f.txt", "sha256": sha256_text(LIST_TEXT)}
-    manifest.write_text(json.dumps(entry) + "\n")
-    docs = CorpusDocs(corpus, manifest)
+    docs = _corpus(tmp_path, "F1", LIST_TEXT)
     doc = docs.get("F1")
     item = next(c for c in doc.clauses if c.text(doc).startswith("(a)"))
     lead = next(c for c in doc.clauses if c.clause_id == item.parent)
