@@ -95,10 +95,10 @@ def fit_platt(
     return float(a), float(b)
 
 
-def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
-    """The threshold that maximises F1 on (p, y); midpoint between candidate scores."""
+def best_f1(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """The highest F1 any threshold reaches on (p, y), and the lowest such threshold."""
     order = np.unique(p)
-    best_t, best_f = 0.5, -1.0
+    best_t, best_f = 0.5, 0.0
     for t in np.concatenate([order, [0.5]]):
         pred = p >= t
         tp = float(np.sum(pred & (y > 0)))
@@ -107,7 +107,19 @@ def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
         f = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
         if f > best_f + 1e-12:
             best_f, best_t = f, float(t)
-    return min(max(best_t, 0.05), 0.95)
+    return best_f, best_t
+
+
+def half_f1_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    """Half the best F1 reached on (p, y): the F1-optimal threshold of a calibrated
+    score (Lipton, Elkan and Naryanaswamy 2014).
+
+    The threshold that maximises F1 on dev sits on one dev score, so with 7 positives
+    it is a guess (0.07 for materiel_procurement in 0.4.0); F1 itself moves little
+    between neighbouring thresholds, so half of it is a steadier estimate. Cross-fit
+    over dev documents it beat the argmax by 1.6 macro-F1 points (README).
+    """
+    return min(max(best_f1(p, y)[0] / 2, 0.05), 0.95)
 
 
 def fit_calibration(
@@ -118,7 +130,7 @@ def fit_calibration(
         yj = y[:, j]
         if yj.sum() >= MIN_POSITIVES and (len(yj) - yj.sum()) >= MIN_POSITIVES:
             cal.a[lb], cal.b[lb] = fit_platt(logits[:, j], yj)
-            cal.thresholds[lb] = best_threshold(
+            cal.thresholds[lb] = half_f1_threshold(
                 sigmoid(cal.a[lb] * logits[:, j] + cal.b[lb]), yj
             )
         else:

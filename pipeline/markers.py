@@ -67,8 +67,14 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("roman", re.compile(r"^\(((?:x{0,3})(?:ix|iv|v?i{0,3}))\)\s*")),
     ("alpha", re.compile(r"^\(([a-z]{1,2})\)\s*")),
     ("ALPHA", re.compile(r"^\(([A-Z])\)\s*")),
-    ("roman", re.compile(r"^((?:x{0,3})(?:ix|iv|v?i{0,3}))[.)](?=\s|[A-Za-z“\"'])\s*")),
-    ("alpha", re.compile(r"^([a-z])[.)](?=\s|[A-Za-z“\"'*])\s*")),
+    # "b)." is how some Dutch-published English texts write "b)"
+    (
+        "roman",
+        re.compile(
+            r"^((?:x{0,3})(?:ix|iv|v?i{0,3}))(?:\)\.?|\.)(?=\s|[A-Za-z“\"'])\s*"
+        ),
+    ),
+    ("alpha", re.compile(r"^([a-z])(?:\)\.?|\.)(?=\s|[A-Za-z“\"'*])\s*")),
     ("ROMAN", re.compile(r"^((?:X{0,3})(?:IX|IV|V?I{0,3}))\.(?=\s|[A-Z])\s*")),
     ("ALPHA", re.compile(r"^([A-Z])[.)](?=\s)\s*")),
 )

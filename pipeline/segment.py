@@ -187,7 +187,11 @@ class _Parser:
                 else "testimonium"
             )
             self._clause(s, e, kind, self._unnumbered_id())
-        elif st.region == "letter" and e - s > _LONG_LETTER_PARA:
+        elif (
+            st.region == "letter"
+            and e - s > _LONG_LETTER_PARA
+            and mk.find_marker(t) is None  # an item stays whole, as in an article
+        ):
             for a, b in self._split_sentences(s, e):
                 self._clause(a, b, "letter", self._unnumbered_id())
         else:

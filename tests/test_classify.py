@@ -13,10 +13,11 @@ from conftest import TINY_ENCODER, make_doc  # noqa: E402
 
 from pipeline.calibrate import (  # noqa: E402
     Calibration,
-    best_threshold,
+    best_f1,
     expected_calibration_error,
     fit_calibration,
     fit_platt,
+    half_f1_threshold,
     sigmoid,
 )
 from pipeline.classify import (  # noqa: E402
@@ -78,7 +79,13 @@ def test_classify_platt_recovers_known_slope() -> None:
 def test_classify_threshold_and_fallbacks() -> None:
     p = np.array([0.1, 0.3, 0.35, 0.8, 0.9])
     y = np.array([0, 0, 1, 1, 1])
-    assert best_threshold(p, y) == pytest.approx(0.35)
+    f, t = best_f1(p, y)
+    assert f == pytest.approx(1.0) and t == pytest.approx(0.35)
+    # the decision threshold is half the best F1 (calibrated scores), not its argmax
+    assert half_f1_threshold(p, y) == pytest.approx(0.5)
+    f2, _ = best_f1(p, np.array([0, 1, 0, 1, 1]))  # best: p >= 0.3, F1 6/7
+    assert half_f1_threshold(p, np.array([0, 1, 0, 1, 1])) == pytest.approx(f2 / 2)
+    assert f2 == pytest.approx(6 / 7)
     logits = np.zeros((10, 2))
     y2 = np.zeros((10, 2))
     y2[:2, 0] = 1  # too few positives: identity map, threshold 0.5

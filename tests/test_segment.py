@@ -320,3 +320,25 @@ def test_segment_qualified_annex_heading_starts_an_annex() -> None:
         make_doc("Article 1\nTechnical Annex B applies to every transfer made.")
     )
     assert [c.clause_id for c in inline.clauses] == ["art-1.p1"]
+
+
+def test_segment_letter_marker_with_trailing_dot() -> None:
+    # "b)." (as in the ERW protocol's annex and the ITS agreement) is a letter item;
+    # read as lower-case text it ran on into the item before it
+    doc = RuleSegmenter()(
+        make_doc(
+            "Article 4\na). Recording of information:\n(i) the location of areas;\n"
+            "(ii) the types of AXO at each site.\nb). Storage of information: it "
+            "should be stored.\nc). Release of information."
+        )
+    )
+    texts = {c.clause_id: doc.text[c.start : c.end] for c in doc.clauses}
+    assert list(texts) == [
+        "art-4.a",
+        "art-4.a.i",
+        "art-4.a.ii",
+        "art-4.b",
+        "art-4.c",
+    ]
+    assert texts["art-4.a.ii"] == "(ii) the types of AXO at each site."
+    assert texts["art-4.b"].startswith("b). Storage")
