@@ -342,3 +342,20 @@ def test_segment_letter_marker_with_trailing_dot() -> None:
     ]
     assert texts["art-4.a.ii"] == "(ii) the types of AXO at each site."
     assert texts["art-4.b"].startswith("b). Storage")
+
+
+def test_segment_letter_items_stay_whole_long_paragraphs_split() -> None:
+    # a long numbered paragraph of a letter is an item, as in an article; cut into
+    # sentences its later sentences took the previous item's number (7.1.p1 for 7.2)
+    item = "7.2. The Team shall pay all the costs of this accommodation. " + (
+        "The local messes shall serve meals at normal mealtimes. " * 8
+    )
+    prose = "We have the honour to refer to the talks held in The Hague. " * 8
+    d = SEG(
+        make_doc(f"Nr. I\n\n7\n\nAccommodation\n\n7.1. Rooms are provided.\n{item}")
+    )
+    assert _ids(d) == ["letter-i.art-7.1", "letter-i.art-7.2"]
+    assert d.text[d.clauses[-1].start : d.clauses[-1].end] == item.strip()
+    # an unnumbered run-on paragraph of a letter is still read sentence by sentence
+    d2 = SEG(make_doc(f"Nr. I\n\n{prose}"))
+    assert len(d2.clauses) == 8
