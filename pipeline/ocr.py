@@ -11,12 +11,14 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from typing import Any
 
 from .ingest import normalise_text
 from .layout import Word
+from .paragraphs import WORD_ZIPF, word_zipf
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,11 @@ MIN_WORD_CONFIDENCE = 30.0
 # Tesseract kept on the corpus scans, at confidences up to 96, so the confidence floor
 # cannot catch them. Treaty text never has one standing alone.
 ARTEFACT_CHARS = frozenset("|{}=!~_\\<>¦")
+# A short line whose words average below this and that holds no real word is a seal, a
+# signature or a smudge read as letters ("ee Ne", "eo aap", "Pa va" on the corpus
+# scans); "Signed by:" or "ABUJA, NIGERIA:" read as faintly stay.
+NOISE_LINE_CONFIDENCE = 50.0
+NOISE_LINE_WORDS = 6
 # Share of dark pixels under which a rendered page is blank paper, not worth OCR.
 MIN_INK_SHARE = 0.00002
 DARK = 128
@@ -110,8 +117,7 @@ def _words(
         if level == 4:
             key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
             line_height[key] = data["height"][i] * sy
-    words: list[Word] = []
-    confidences: list[float] = []
+    kept: list[tuple[tuple[int, int, int], Word, float]] = []
     for i, level in enumerate(data["level"]):
         text = "".join(normalise_text(str(data["text"][i])).split())
         conf = float(data["conf"][i])
@@ -123,8 +129,26 @@ def _words(
         x0, top = data["left"][i] * sx, data["top"][i] * sy
         x1, bottom = x0 + data["width"][i] * sx, top + data["height"][i] * sy
         size = line_height.get(key, bottom - top)
-        words.append(Word(text, x0, x1, top, bottom, size))
-        confidences.append(conf)
+        kept.append((key, Word(text, x0, x1, top, bottom, size), conf))
+    lines: dict[tuple[int, int, int], list[tuple[str, float]]] = {}
+    for key, w, conf in kept:
+        lines.setdefault(key, []).append((w.text, conf))
+    noise = {
+        key
+        for key, line in lines.items()
+        if len(line) <= NOISE_LINE_WORDS
+        and sum(c for _t, c in line) / len(line) < NOISE_LINE_CONFIDENCE
+        and not _has_word([t for t, _c in line])
+    }
+    words = [w for key, w, _c in kept if key not in noise]
+    confidences = [c for key, _w, c in kept if key not in noise]
     if not confidences:
         return words, None
     return words, round(sum(confidences) / len(confidences) / 100, 4)
+
+
+def _has_word(texts: list[str]) -> bool:
+    """Whether any token is a dictionary word of 4+ letters (a heading or a place
+    read faintly), rather than letters a smudge happened to look like."""
+    tokens = re.findall(r"[^\W\d_]{4,}", " ".join(texts))
+    return any(word_zipf(t.lower()) >= WORD_ZIPF for t in tokens)

@@ -189,18 +189,18 @@ def resolve_hyphen(left: str, right: str, vocab: Counter[str] | None = None) -> 
         joined_n, hyphen_n = vocab[lo + ro], vocab[f"{lo}-{ro}"]
         if joined_n != hyphen_n:
             return joined_n > hyphen_n
-    if lo in HYPHEN_PREFIXES and len(ro) >= 4 and _zipf(ro) >= WORD_ZIPF:
+    if lo in HYPHEN_PREFIXES and len(ro) >= 4 and word_zipf(ro) >= WORD_ZIPF:
         return False
-    joined = _zipf(lo + ro)
+    joined = word_zipf(lo + ro)
     if joined >= WORD_ZIPF:
         return True
-    if _zipf(lo) >= WORD_ZIPF and _zipf(ro) >= WORD_ZIPF:
+    if word_zipf(lo) >= WORD_ZIPF and word_zipf(ro) >= WORD_ZIPF:
         return False  # a compound of two words: "decision-making", "long-term"
-    return joined >= RARE_ZIPF or _zipf(ro) < WORD_ZIPF
+    return joined >= RARE_ZIPF or word_zipf(ro) < WORD_ZIPF
 
 
 @lru_cache(maxsize=65536)
-def _zipf(word: str) -> float:
+def word_zipf(word: str) -> float:
     from wordfreq import zipf_frequency  # loads its word lists on first use
 
     return max(zipf_frequency(word, "en"), zipf_frequency(word, "fr"))

@@ -197,3 +197,41 @@ def test_scan_edges_read_as_bars_are_no_words() -> None:
     kept, confidence = ocr._words(data, 1.0, 1.0)
     assert [w.text for w in kept] == ["The", "Alliance", "shall", "i|", "meet."]
     assert confidence == pytest.approx((96 + 96 + 96 + 60 + 90) / 5 / 100)
+
+
+def _tesseract_lines(lines: list[list[tuple[str, float]]]) -> dict[str, list]:
+    """Tesseract's image_to_data shape: a level-4 row per line, level-5 per word."""
+    keys = "level block_num par_num line_num text conf left top width height"
+    data: dict[str, list] = {k: [] for k in keys.split()}
+    for n, line in enumerate(lines, 1):
+        rows = [(4, "", -1.0)] + [(5, t, c) for t, c in line]
+        for i, (level, text, conf) in enumerate(rows):
+            for k, v in zip(
+                data,
+                (level, 1, 1, n, text, conf, 10 * i, 20 * n, 8 if i else 900, 12),
+            ):
+                data[k].append(v)
+    return data
+
+
+def test_smudge_lines_are_dropped_faint_words_kept() -> None:
+    data = _tesseract_lines(
+        [
+            [("ee", 38), ("Ne", 32)],  # a seal read as letters
+            [("Signed", 45), ("by:", 40)],  # faint, but a word
+            [("The", 95), ("Alliance", 96), ("shal]", 44)],  # sure words carry it
+            [
+                ("a", 33),
+                ("fei", 40),
+                ("ee", 35),
+                ("ra", 31),
+                ("es", 36),
+                ("ae", 38),
+                ("oe", 39),
+            ],  # long lines are kept whatever they score
+        ]
+    )
+    kept, _ = ocr._words(data, 1.0, 1.0)
+    assert " ".join(w.text for w in kept) == (
+        "Signed by: The Alliance shal] a fei ee ra es ae oe"
+    )
