@@ -73,6 +73,10 @@ def _ids(doc: Document) -> list[str]:
     return [c.clause_id for c in doc.clauses]
 
 
+def _texts(doc: Document) -> dict[str, str]:
+    return {c.clause_id: doc.text[c.start : c.end] for c in doc.clauses}
+
+
 def _text(doc: Document, cid: str) -> str:
     c = next(c for c in doc.clauses if c.clause_id == cid)
     return doc.text[c.start : c.end]
@@ -302,15 +306,14 @@ def _check_invariants(text: str) -> None:
 
 def test_segment_qualified_annex_heading_starts_an_annex() -> None:
     # the ERW protocol's "Technical Annex" used to stay under the last article
-    doc = RuleSegmenter()(
+    doc = SEG(
         make_doc(
             "Article 11 Compliance\n1. The Parties shall consult.\n\nTechnical Annex\n\n"
             "This Technical Annex contains suggested best practice.\n"
             "1. Recording of information\n(a) the location of areas targeted;"
         )
     )
-    texts = {c.clause_id: doc.text[c.start : c.end] for c in doc.clauses}
-    assert "Technical Annex" not in texts.values()  # a heading, not a clause
+    assert "Technical Annex" not in _texts(doc).values()  # a heading, not a clause
     annex = [c for c in doc.clauses if c.clause_id.startswith("annex")]
     assert [doc.text[c.start : c.end][:4] for c in annex] == ["This", "1. R", "(a) "]
     assert {c.nearest_heading for c in annex} == {"Technical Annex"}
@@ -325,14 +328,15 @@ def test_segment_qualified_annex_heading_starts_an_annex() -> None:
 def test_segment_letter_marker_with_trailing_dot() -> None:
     # "b)." (as in the ERW protocol's annex and the ITS agreement) is a letter item;
     # read as lower-case text it ran on into the item before it
-    doc = RuleSegmenter()(
-        make_doc(
-            "Article 4\na). Recording of information:\n(i) the location of areas;\n"
-            "(ii) the types of AXO at each site.\nb). Storage of information: it "
-            "should be stored.\nc). Release of information."
+    texts = _texts(
+        SEG(
+            make_doc(
+                "Article 4\na). Recording of information:\n(i) the location of areas;\n"
+                "(ii) the types of AXO at each site.\nb). Storage of information: it "
+                "should be stored.\nc). Release of information."
+            )
         )
     )
-    texts = {c.clause_id: doc.text[c.start : c.end] for c in doc.clauses}
     assert list(texts) == [
         "art-4.a",
         "art-4.a.i",
