@@ -118,6 +118,7 @@ def _words(
             key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
             line_height[key] = data["height"][i] * sy
     kept: list[tuple[tuple[int, int, int], Word, float]] = []
+    lines: dict[tuple[int, int, int], list[tuple[str, float]]] = {}
     for i, level in enumerate(data["level"]):
         text = "".join(normalise_text(str(data["text"][i])).split())
         conf = float(data["conf"][i])
@@ -130,9 +131,7 @@ def _words(
         x1, bottom = x0 + data["width"][i] * sx, top + data["height"][i] * sy
         size = line_height.get(key, bottom - top)
         kept.append((key, Word(text, x0, x1, top, bottom, size), conf))
-    lines: dict[tuple[int, int, int], list[tuple[str, float]]] = {}
-    for key, w, conf in kept:
-        lines.setdefault(key, []).append((w.text, conf))
+        lines.setdefault(key, []).append((text, conf))
     noise = {
         key
         for key, line in lines.items()

@@ -31,7 +31,7 @@ HYPHEN_PREFIXES = frozenset(
 
 _MARKER = re.compile(
     r"^(?:\(?\d{1,3}\)|\d{1,3}\.(?:\d{1,3}\.?)*|\(\d{1,3}\.\d{1,3}\)|\([a-zA-Z]{1,2}\)|"
-    r"[a-z]\)\.?|[a-z]\.|\([ivxlcdm]{1,6}\)|[ivxlcdm]{1,6}[.)]|[IVXLC]{1,6}\.|[A-Z][.)]|"
+    r"[a-z]\)\.?|[a-z]\.|\([ivxlcdm]{1,6}\)|[ivxlcdm]{1,6}(?:\)\.?|\.)|[IVXLC]{1,6}\.|[A-Z][.)]|"
     r"[•·▪●○■□◦‣⁃–—-])(?=\s)"
 )
 _KEYWORD_MARKER = re.compile(

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 @dataclasses.dataclass
 class TrainConfig:
-    # 5 rather than 6 since 0.4.1: same dev figures, and a sixth of the time back under
+    # 5 rather than 6 since 0.4.2: same dev figures, and a sixth of the time back under
     # the 20-minute budget, which a slow day on this machine nearly used up (19:40)
     epochs: int = 5
     batch_size: int = 16

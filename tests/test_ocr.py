@@ -180,20 +180,12 @@ def test_real_scans_are_read(name: str) -> None:
 def test_scan_edges_read_as_bars_are_no_words() -> None:
     # Tesseract's own output shape (level 5 = word), as on the Benin-Nigeria-Togo scan:
     # a binding-margin "|" at confidence 95 and a seal's "}" beside real words
-    words = ["|", "The", "Alliance", "}", "shall", "i|", "=", "meet."]
-    n = len(words)
-    data = {
-        "level": [4] + [5] * n,
-        "block_num": [1] * (n + 1),
-        "par_num": [1] * (n + 1),
-        "line_num": [1] * (n + 1),
-        "text": [""] + words,
-        "conf": [-1] + [95, 96, 96, 88, 96, 60, 40, 90],
-        "left": [0] + [10 * i for i in range(n)],
-        "top": [0] * (n + 1),
-        "width": [900] + [8] * n,
-        "height": [12] * (n + 1),
-    }
+    data = _tesseract_lines(
+        [
+            [("|", 95), ("The", 96), ("Alliance", 96), ("}", 88), ("shall", 96)]
+            + [("i|", 60), ("=", 40), ("meet.", 90)]
+        ]
+    )
     kept, confidence = ocr._words(data, 1.0, 1.0)
     assert [w.text for w in kept] == ["The", "Alliance", "shall", "i|", "meet."]
     assert confidence == pytest.approx((96 + 96 + 96 + 60 + 90) / 5 / 100)
