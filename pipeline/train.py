@@ -206,11 +206,11 @@ def load_config(path: Path | None = None, **overrides: Any) -> TrainConfig:
     if path is not None:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     data.update({k: v for k, v in overrides.items() if v is not None})
+    from pipeline.errors import ConfigError
+
     try:
         return TrainConfig(**data)
-    except TypeError as e:
-        from pipeline.errors import ConfigError
-
+    except (TypeError, ConfigError) as e:
         raise ConfigError(f"{path}: {e}; see TrainConfig in pipeline/train.py") from e
 
 

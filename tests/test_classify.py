@@ -59,6 +59,28 @@ def test_classify_long_clause_is_windowed_not_truncated() -> None:
     assert words <= seen  # every token of the clause is in some window
 
 
+def test_classify_overlong_context_is_cut_and_the_clause_kept_whole() -> None:
+    tok = _tokenizer(ModelConfig())
+    heading = " ".join(f"heading{i}" for i in range(80))  # far over half a window
+    clause = " ".join(f"word{i}" for i in range(100))
+    arrays, mapping = encode_windows(
+        tok, [clause, "short clause"], [heading, "Customs"], 64, 16
+    )
+    first = arrays["token_type_ids"] == 0
+    mask = arrays["attention_mask"] == 1
+    # the context keeps at most 32 tokens (+ [CLS], [SEP]); a short one is untouched
+    assert int((first & mask)[mapping == 0].sum(1).max()) == 32 + 2
+    short = arrays["input_ids"][mapping == 1][0]
+    assert tok.decode(short[: int((first & mask)[mapping == 1][0].sum())]) == (
+        "[CLS] customs [SEP]"
+    )
+    seen = set()
+    for row, owner in zip(arrays["input_ids"], mapping):
+        if owner == 0:
+            seen.update(tok.convert_ids_to_tokens([t for t in row if t > 103]))
+    assert set(tok.tokenize(clause)) <= seen
+
+
 def test_classify_pool_windows_takes_max() -> None:
     logits = np.array([[0.1, 2.0], [0.5, -1.0], [3.0, 0.0]])
     out = pool_windows(logits, np.array([0, 0, 1]), 2)

@@ -100,10 +100,13 @@ def test_cli_extract_jsonl_to_stdout(tmp_path: Path) -> None:
         ["extract", "does/not/exist.txt", "--out", "x", "--no-classify"],
         ["extract", str(DATA / "tiny_treaty.txt"), "--no-classify"],  # json needs --out
         ["extract", str(DATA / "tiny_treaty.txt"), "--format", "xml", "--no-classify"],
+        ["evaluate", "--split", "validation"],  # refused before the corpus is read
     ],
 )
 def test_cli_usage_errors_exit_2(args: list[str], tmp_path: Path) -> None:
-    assert runner.invoke(app, args).exit_code == 2
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(("error:", "Usage:"))
 
 
 def test_cli_schema_and_labels() -> None:

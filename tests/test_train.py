@@ -12,7 +12,8 @@ torch = pytest.importorskip("torch")
 from conftest import TINY_ENCODER  # noqa: E402
 
 from pipeline.classify import ClauseClassifier, ModelConfig  # noqa: E402
-from pipeline.train import TrainConfig, data_hash, fit, train  # noqa: E402
+from pipeline.errors import ConfigError  # noqa: E402
+from pipeline.train import TrainConfig, data_hash, fit, load_config, train  # noqa: E402
 
 TINY = TINY_ENCODER
 LABELS = ["jurisdiction", "tax_customs", "dispute_resolution", "other"]
@@ -157,3 +158,31 @@ def test_model_card_names_unscored_and_weak_labels() -> None:
     assert any("`consultation`" in ln and "Never scored" in ln for ln in lines)
     weak = next(ln for ln in lines if "below 0.6" in ln)
     assert "`logistics_support` (0.35)" in weak and "jurisdiction" not in weak
+
+
+def test_train_config_from_toml_with_overrides(tmp_path: Path) -> None:
+    path = tmp_path / "train.toml"
+    path.write_text("epochs = 3\n[model]\nlora_rank = 4\n", encoding="utf-8")
+    cfg = load_config(path, seed=21, epochs=None)
+    assert (cfg.epochs, cfg.seed, cfg.model.lora_rank) == (3, 21, 4)
+    assert cfg.model.stride == ModelConfig().stride  # the rest stays default
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("epoch = 3\n", "unexpected keyword argument 'epoch'"),
+        ("[model]\nstride = 200\n", "stride at most max_length - 8"),
+        ("epochs = 0\n", "bad training config: epochs=0"),
+    ],
+)
+def test_train_config_errors_name_the_file_and_the_fix(
+    tmp_path: Path, toml: str, expected: str
+) -> None:
+    path = tmp_path / "train.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_config(path)
+    msg = str(e.value)
+    assert msg.startswith(f"{path}: ") and expected in msg
+    assert msg.endswith("see TrainConfig in pipeline/train.py")
