@@ -269,6 +269,17 @@ class _Parser:
             else:  # a paragraph number on a line of its own: it numbers the next line
                 self.carry = (s, e, t.rstrip("."))
             return True
+        if (
+            re.fullmatch(r"[A-Z]\.?", t)
+            and st.region == "body"
+            and mk.looks_like_heading(nxt)
+        ):
+            # a bare capital on its own line letters the section whose title follows
+            # ("C" / "TRANSFERS TO STATES NOT PARTY ..." in the CWC's annex): the title
+            # is the heading the clauses read; their numbering runs on as before
+            self._heading(s, e, "subheading")
+            st.pending = "section"
+            return True
         marker = mk.find_marker(t)
         if (
             marker

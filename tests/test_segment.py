@@ -146,6 +146,27 @@ def test_segment_bare_number_heading_style() -> None:
     assert d.clauses[0].article_heading == "Scope"
 
 
+def test_segment_bare_section_letter_titles_the_clauses_after_it() -> None:
+    # the CWC's Verification Annex: "C" on a line, its title on the next
+    d = SEG(
+        make_doc(
+            "PART VII\n\n*Notification of inspection*\n\n30\n\nA State Party shall "
+            "be notified.\n\nC\n\nTRANSFERS TO STATES NOT PARTY TO THIS CONVENTION"
+            "\n\n31\n\nSchedule 2 chemicals shall only be transferred to States "
+            "Parties.\n\nD\n\nThe inspection team shall have access."
+        )
+    )
+    heads = {c.clause_id: c.nearest_heading for c in d.clauses}
+    assert heads == {
+        "part-vii.30": "Notification of inspection",
+        "part-vii.31": "TRANSFERS TO STATES NOT PARTY TO THIS CONVENTION",
+        "part-vii.31.p1": "TRANSFERS TO STATES NOT PARTY TO THIS CONVENTION",
+        "part-vii.31.p2": "TRANSFERS TO STATES NOT PARTY TO THIS CONVENTION",
+    }
+    # a letter before a sentence is not a section title: both stay text
+    assert _text(d, "part-vii.31.p1") == "D"
+
+
 def test_segment_lowercase_paragraph_continues_clause() -> None:
     d = SEG(
         make_doc(
