@@ -68,7 +68,7 @@ def main(
 class _BatchBar:
     """The batch's progress bar on stderr, told of each finished record."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str = "Extracting", **options: Any) -> None:
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -79,13 +79,14 @@ class _BatchBar:
         )
 
         self.bar = Progress(
-            TextColumn("Extracting"),
+            TextColumn(label),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
             console=err_console,
+            **options,
         )
         self.task: Any = None
 
@@ -751,8 +752,15 @@ def classify_cli(
         clf = load_classifier(model, runtime)
     except PipelineError as e:
         _fail(e)
-    for record in classify_lines(clf, rows, batch_size=batch_size):
-        typer.echo(json.dumps(record, ensure_ascii=False))
+    # results go to stdout as they come: the bar must not capture them
+    bar = _BatchBar("Classifying", redirect_stdout=False)
+    bar.start(len(rows), 0)
+    try:
+        for record in classify_lines(clf, rows, batch_size=batch_size):
+            typer.echo(json.dumps(record, ensure_ascii=False))
+            bar.advance(record)
+    finally:
+        bar.stop()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,8 +15,11 @@ from typing import Any
 
 from pipeline.errors import LinesError
 
-FIELDS = ("id", "text", "context", "title", "lead_in")
-OPTIONAL = ("context", "title", "lead_in")  # what `treaty extract` gives the model
+CONTEXT_FIELDS = (
+    "context",
+    "title",
+    "lead_in",
+)  # what `treaty extract` gives the model
 SHOWN = 5  # bad lines named in the one-line error; the count says how many more
 FIX = 'each line must be a JSON object with "id" and a non-empty "text" string'
 
@@ -33,7 +36,7 @@ def _problem(n: int, line: str) -> tuple[dict[str, Any] | None, str | None]:
     text = obj.get("text")
     if not isinstance(text, str) or not text.strip():
         return None, f'line {n}: "text" is missing, empty or not a string'
-    for key in OPTIONAL:
+    for key in CONTEXT_FIELDS:
         if obj.get(key) is not None and not isinstance(obj[key], str):
             return None, f'line {n}: "{key}" is not a string'
     return obj, None

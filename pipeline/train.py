@@ -16,6 +16,7 @@ import numpy as np
 
 from pipeline.calibrate import fit_calibration
 from pipeline.classify import ClauseClassifier, ModelConfig, encode_windows
+from pipeline.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +40,6 @@ class TrainConfig:
         if isinstance(self.model, dict):
             self.model = ModelConfig(**self.model)
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
-            from pipeline.errors import ConfigError
-
             raise ConfigError(
                 f"bad training config: epochs={self.epochs}, "
                 f"batch_size={self.batch_size}, lr={self.lr}"
@@ -206,8 +205,6 @@ def load_config(path: Path | None = None, **overrides: Any) -> TrainConfig:
     if path is not None:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     data.update({k: v for k, v in overrides.items() if v is not None})
-    from pipeline.errors import ConfigError
-
     try:
         return TrainConfig(**data)
     except (TypeError, ConfigError) as e:
@@ -220,7 +217,6 @@ def annotation_rows(
     """Gold rows per split from annotations/, and the label names."""
     from pipeline.annotate import CorpusDocs, load_records
     from pipeline.dataset import build_rows, load_splits
-    from pipeline.errors import ConfigError
     from pipeline.labels import load_labels
 
     splits = load_splits()
