@@ -102,13 +102,19 @@ def _gold(rows: Sequence[dict[str, Any]], labels: Sequence[str]) -> np.ndarray:
     return label_matrix(rows, list(labels))
 
 
+Decisions = tuple[np.ndarray, np.ndarray]  # scores and decisions, each n x labels
+
+
+def model_decisions(clf: Any, rows: Sequence[dict[str, Any]]) -> Decisions:
+    probs = clf.scores([r["text"] for r in rows], clf.row_contexts(rows))
+    preds = clf.to_predictions(probs)
+    return probs, np.array([[p.selected for p in row] for row in preds], dtype=bool)
+
+
 def evaluate_rows(
     clf: Any, rows: Sequence[dict[str, Any]], labels: Sequence[str]
 ) -> dict[str, Any]:
-    probs = clf.scores([r["text"] for r in rows], clf.row_contexts(rows))
-    preds = clf.to_predictions(probs)
-    chosen = np.array([[p.selected for p in row] for row in preds], dtype=bool)
-    return score(probs, chosen, _gold(rows, labels), labels)
+    return score(*model_decisions(clf, rows), _gold(rows, labels), labels)
 
 
 def tfidf_baseline(
@@ -118,14 +124,25 @@ def tfidf_baseline(
     seed: int = 13,
 ) -> dict[str, Any]:
     """TF-IDF (word 1-2 grams) + one logistic regression per label."""
+    return score(
+        *tfidf_decisions(train, test, labels, seed), _gold(test, labels), labels
+    )
+
+
+def tfidf_decisions(
+    train: Sequence[dict[str, Any]],
+    test: Sequence[dict[str, Any]],
+    labels: Sequence[str],
+    seed: int = 13,
+) -> Decisions:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
     xtr = vec.fit_transform([r["text"] for r in train])
     xte = vec.transform([r["text"] for r in test])
-    ytr, yte = _gold(train, labels), _gold(test, labels)
-    probs = np.zeros_like(yte, dtype=float)
+    ytr = _gold(train, labels)
+    probs = np.zeros((len(test), len(labels)), dtype=float)
     for j in range(len(labels)):
         if 0 < ytr[:, j].sum() < len(train):
             m = LogisticRegression(
@@ -133,13 +150,19 @@ def tfidf_baseline(
             )
             m.fit(xtr, ytr[:, j])
             probs[:, j] = m.predict_proba(xte)[:, 1]
-    return score(probs, _at_least_one(probs >= 0.5, probs), yte, labels)
+    return probs, _at_least_one(probs >= 0.5, probs)
 
 
 def keyword_baseline(
     test: Sequence[dict[str, Any]], labels: LabelSet
 ) -> dict[str, Any]:
     """Rules from the guideline's typical wording: a label if a phrase of it occurs."""
+    return score(
+        *keyword_decisions(test, labels), _gold(test, labels.names), labels.names
+    )
+
+
+def keyword_decisions(test: Sequence[dict[str, Any]], labels: LabelSet) -> Decisions:
     phrases = {
         lb.name: [
             p.lower().strip(" .,…")
@@ -155,7 +178,7 @@ def keyword_baseline(
             chosen[i, j] = any(_phrase_hit(p, text) for p in phrases[lb] if p)
         if not chosen[i].any():
             chosen[i, names.index("other")] = True
-    return score(chosen.astype(float), chosen, _gold(test, names), names)
+    return chosen.astype(float), chosen
 
 
 def _phrase_hit(phrase: str, text: str) -> bool:
@@ -175,3 +198,60 @@ def _at_least_one(chosen: np.ndarray, probs: np.ndarray) -> np.ndarray:
     empty = ~chosen.any(1)
     chosen[empty, probs[empty].argmax(1)] = True
     return chosen
+
+
+def bootstrap_intervals(
+    chosen: dict[str, np.ndarray],
+    y: np.ndarray,
+    docs: Sequence[str],
+    *,
+    draws: int = 1000,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """95 % intervals of micro- and macro-F1 for each system, and of each system's
+    difference from the first, from resampling whole documents.
+
+    Documents, not clauses, are the independent units of a split (clauses of one
+    agreement share its drafting), so an interval from resampled clauses would be
+    too narrow. Differences are paired: each draw scores every system on the same
+    documents.
+    """
+    names = list(chosen)
+    doc_ids = sorted(set(docs))
+    index = np.array([doc_ids.index(d) for d in docs])
+    gold = y > 0
+    # per document and label: true positives, false positives, false negatives
+    counts = {}
+    for n, c in chosen.items():
+        per = np.stack([c & gold, c & ~gold, ~c & gold], axis=-1).astype(float)
+        counts[n] = np.zeros((len(doc_ids), *per.shape[1:]))
+        np.add.at(counts[n], index, per)
+    rng = np.random.default_rng(seed)
+    weights = rng.multinomial(len(doc_ids), [1 / len(doc_ids)] * len(doc_ids), draws)
+    f1 = {n: _f1s(np.einsum("wd,dlk->wlk", weights, counts[n])) for n in names}
+    out: dict[str, Any] = {"draws": draws, "unit": "document", "level": 0.95}
+    for n in names:
+        out[n] = {k: _interval(v) for k, v in f1[n].items()}
+    for n in names[1:]:
+        out[f"{names[0]}_minus_{n}"] = {
+            k: _interval(f1[names[0]][k] - f1[n][k]) for k in ("micro_f", "macro_f")
+        }
+    return out
+
+
+def _f1s(c: np.ndarray) -> dict[str, np.ndarray]:
+    """Micro- and macro-F1 per draw from summed counts (draws x labels x 3); macro
+    over the labels with gold support in the draw, as ``score`` does."""
+    tp, fp, fn = c[..., 0], c[..., 1], c[..., 2]
+    micro = 2 * tp.sum(1) / np.maximum(1, 2 * tp.sum(1) + fp.sum(1) + fn.sum(1))
+    support = (tp + fn) > 0
+    f = np.where(support, 2 * tp / np.maximum(1, 2 * tp + fp + fn), 0.0)
+    macro = f.sum(1) / np.maximum(1, support.sum(1))
+    return {"micro_f": micro, "macro_f": macro}
+
+
+def _interval(v: np.ndarray) -> list[float]:
+    return [
+        round(float(np.quantile(v, 0.025)), 4),
+        round(float(np.quantile(v, 0.975)), 4),
+    ]

@@ -21,8 +21,14 @@ def evaluate_model(
     """Score the model in ``model_dir`` and the baselines on ``split``."""
     from pipeline.classify import ClauseClassifier
     from pipeline.errors import ConfigError
-    from pipeline.evaluate import evaluate_rows, keyword_baseline, tfidf_baseline
-    from pipeline.train import annotation_rows
+    from pipeline.evaluate import (
+        bootstrap_intervals,
+        keyword_decisions,
+        model_decisions,
+        score,
+        tfidf_decisions,
+    )
+    from pipeline.train import annotation_rows, label_matrix
 
     rows, labels = annotation_rows(corpus_dir)
     if not rows.get(split):
@@ -30,19 +36,21 @@ def evaluate_model(
             f"split {split!r} has no annotated clauses; choose train, dev or test"
         )
     clf = ClauseClassifier.from_pretrained(model_dir)
-    report: dict[str, Any] = {
+    decided = {"model": model_decisions(clf, rows[split])}
+    if baselines:
+        decided["tfidf_logreg"] = tfidf_decisions(rows["train"], rows[split], labels)
+        decided["keyword_rules"] = keyword_decisions(rows[split], load_labels())
+    y = label_matrix(rows[split], labels)
+    return {
         "split": split,
         "model": f"{clf.config.name}@{clf.config.version}",
-        "systems": {"model": evaluate_rows(clf, rows[split], labels)},
+        "systems": {n: score(p, c, y, labels) for n, (p, c) in decided.items()},
+        "intervals": bootstrap_intervals(
+            {n: c for n, (_, c) in decided.items()},
+            y,
+            [r["doc_id"] for r in rows[split]],
+        ),
     }
-    if baselines:
-        report["systems"]["tfidf_logreg"] = tfidf_baseline(
-            rows["train"], rows[split], labels
-        )
-        report["systems"]["keyword_rules"] = keyword_baseline(
-            rows[split], load_labels()
-        )
-    return report
 
 
 def render_report(report: dict[str, Any]) -> Table:
@@ -70,7 +78,26 @@ def render_report(report: dict[str, Any]) -> Table:
         )
     for key in ("micro_f", "macro_f", "ece"):
         table.add_row(key, "", *[f"{systems[n][key]:.3f}" for n in names], "", "")
+    ci = report.get("intervals")
+    if ci:  # in the caption: interval columns would not fit an 80-column terminal
+        parts = [
+            f"{n} micro {_span(ci[n]['micro_f'])}, macro {_span(ci[n]['macro_f'])}"
+            for n in names
+        ] + [
+            f"model minus {n}: micro {_span(d['micro_f'], '+.3f')}, "
+            f"macro {_span(d['macro_f'], '+.3f')}"
+            for n in names[1:]
+            for d in [ci[f"model_minus_{n}"]]
+        ]
+        table.caption = (
+            f"95% intervals from {ci['draws']} resamples of the split's documents: "
+            + "; ".join(parts)
+        )
     return table
+
+
+def _span(lo_hi: list[float], fmt: str = ".3f") -> str:
+    return f"{lo_hi[0]:{fmt}} to {lo_hi[1]:{fmt}}"
 
 
 def _fmt(x: float | None) -> str:
