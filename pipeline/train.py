@@ -15,7 +15,12 @@ from typing import Any
 import numpy as np
 
 from pipeline.calibrate import fit_calibration
-from pipeline.classify import ClauseClassifier, ModelConfig, encode_windows
+from pipeline.classify import (
+    ClauseClassifier,
+    ModelConfig,
+    check_field_types,
+    encode_windows,
+)
 from pipeline.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -39,6 +44,7 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if isinstance(self.model, dict):
             self.model = ModelConfig(**self.model)
+        check_field_types(self)
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
             raise ConfigError(
                 f"bad training config: epochs={self.epochs}, "

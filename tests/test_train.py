@@ -174,6 +174,9 @@ def test_train_config_from_toml_with_overrides(tmp_path: Path) -> None:
         ("epoch = 3\n", "unexpected keyword argument 'epoch'"),
         ("[model]\nstride = 200\n", "stride at most max_length - 8"),
         ("epochs = 0\n", "bad training config: epochs=0"),
+        ('epochs = "five"\n', "epochs must be int, not 'five'"),
+        ("lr = true\n", "lr must be float, not True"),
+        ("[model]\nuse_context = 1\n", "use_context must be bool, not 1"),
     ],
 )
 def test_train_config_errors_name_the_file_and_the_fix(
