@@ -153,16 +153,8 @@ def tfidf_decisions(
     return probs, _at_least_one(probs >= 0.5, probs)
 
 
-def keyword_baseline(
-    test: Sequence[dict[str, Any]], labels: LabelSet
-) -> dict[str, Any]:
-    """Rules from the guideline's typical wording: a label if a phrase of it occurs."""
-    return score(
-        *keyword_decisions(test, labels), _gold(test, labels.names), labels.names
-    )
-
-
 def keyword_decisions(test: Sequence[dict[str, Any]], labels: LabelSet) -> Decisions:
+    """Rules from the guideline's typical wording: a label if a phrase of it occurs."""
     phrases = {
         lb.name: [
             p.lower().strip(" .,…")
@@ -217,8 +209,7 @@ def bootstrap_intervals(
     documents.
     """
     names = list(chosen)
-    doc_ids = sorted(set(docs))
-    index = np.array([doc_ids.index(d) for d in docs])
+    doc_ids, index = np.unique(np.asarray(docs), return_inverse=True)
     gold = y > 0
     # per document and label: true positives, false positives, false negatives
     counts = {}

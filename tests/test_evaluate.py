@@ -114,6 +114,7 @@ def test_evaluate_bootstrap_resamples_documents_not_clauses() -> None:
     ci = bootstrap_intervals({"good": chosen["good"]}, y, one_doc, draws=50)
     point = score(chosen["good"].astype(float), chosen["good"], y, LABELS)
     assert ci["good"]["micro_f"] == [point["micro_f"]] * 2
+    assert ci["good"]["macro_f"] == [point["macro_f"]] * 2  # same macro as score
 
 
 def test_evaluate_report_table_names_intervals_in_its_caption() -> None:
