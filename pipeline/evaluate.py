@@ -111,6 +111,24 @@ def model_decisions(clf: Any, rows: Sequence[dict[str, Any]]) -> Decisions:
     return probs, np.array([[p.selected for p in row] for row in preds], dtype=bool)
 
 
+def transformer_decisions(
+    clf: Any, dev: Sequence[dict[str, Any]], rows: Sequence[dict[str, Any]]
+) -> Decisions:
+    """The transformer without the n-gram part, its calibration refitted on dev the
+    same way: what the n-gram part adds, measured in the same run."""
+    from pipeline.calibrate import fit_calibration
+    from pipeline.classify import decide
+
+    labels = clf.labels
+
+    def logits(part: Sequence[dict[str, Any]]) -> np.ndarray:
+        return clf.network_logits([r["text"] for r in part], clf.row_contexts(part))
+
+    cal = fit_calibration(logits(dev), _gold(dev, labels), labels)
+    probs = cal.probabilities(logits(rows), labels)
+    return probs, decide(probs, cal, labels)
+
+
 def evaluate_rows(
     clf: Any, rows: Sequence[dict[str, Any]], labels: Sequence[str]
 ) -> dict[str, Any]:

@@ -121,7 +121,12 @@ class OnnxClassifier(ClauseClassifier):
                 f"{onnx_path}: cannot load ({e}); run again to rebuild it"
             ) from e
         clf = cls(
-            base.model, base.labels, base.config, base.calibration, base.tokenizer
+            base.model,
+            base.labels,
+            base.config,
+            base.calibration,
+            base.tokenizer,
+            base.ngrams,
         )
         clf.session = session
         return clf

@@ -27,6 +27,7 @@ def evaluate_model(
         model_decisions,
         score,
         tfidf_decisions,
+        transformer_decisions,
     )
     from pipeline.train import annotation_rows, label_matrix
 
@@ -37,6 +38,10 @@ def evaluate_model(
         )
     clf = ClauseClassifier.from_pretrained(model_dir)
     decided = {"model": model_decisions(clf, rows[split])}
+    if baselines and clf.ngrams is not None and rows.get("dev"):
+        decided["transformer_only"] = transformer_decisions(
+            clf, rows["dev"], rows[split]
+        )
     if baselines:
         decided["tfidf_logreg"] = tfidf_decisions(rows["train"], rows[split], labels)
         decided["keyword_rules"] = keyword_decisions(rows[split], load_labels())
@@ -53,47 +58,90 @@ def evaluate_model(
     }
 
 
+SHORT_NAMES = {
+    "transformer_only": "net",
+    "tfidf_logreg": "tfidf",
+    "keyword_rules": "kw",
+}
+
+
 def render_report(report: dict[str, Any]) -> Table:
+    """The report as a table that fits an 80-column terminal: the model's precision,
+    recall, F1, AUPR and precision at 80 % recall per label, then each other
+    system's F1 (their precision and recall are in the JSON)."""
+    from rich import box
+
     systems = report["systems"]
     names = list(systems)
+    others = names[1:]
     table = Table(
         title=f"{report['model']} on {report['split']} "
-        f"({systems['model']['clauses']} clauses)"
+        f"({systems['model']['clauses']} clauses)",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=0,
     )
-    table.add_column("label")
-    table.add_column("support", justify="right")
-    for n in names:
-        table.add_column(f"{n} P/R/F1", justify="right")
-    table.add_column("model AUPR", justify="right")
-    table.add_column("model P@80%R", justify="right")
-    for label, m in systems["model"]["per_label"].items():
-        cells = [
-            f"{systems[n]['per_label'][label]['p']:.2f}/"
-            f"{systems[n]['per_label'][label]['r']:.2f}/"
-            f"{systems[n]['per_label'][label]['f']:.2f}"
-            for n in names
-        ]
-        table.add_row(
-            label, str(m["support"]), *cells, _fmt(m["aupr"]), _fmt(m["p_at_r80"])
+    # fixed widths: left to itself, rich shrinks the number columns to "0.…"
+    table.add_column("label", no_wrap=True, overflow="ellipsis", width=22)
+    for head in ("n", "P", "R", "F1", "AUPR", "P@80", *map(_short, others)):
+        table.add_column(
+            head, justify="right", no_wrap=True, width=max(6, len(head) + 1)
         )
-    for key in ("micro_f", "macro_f", "ece"):
-        table.add_row(key, "", *[f"{systems[n][key]:.3f}" for n in names], "", "")
+    for label, m in systems["model"]["per_label"].items():
+        table.add_row(
+            label,
+            str(m["support"]),
+            *(f"{m[k]:.2f}" for k in ("p", "r", "f")),
+            _fmt(m["aupr"]),
+            _fmt(m["p_at_r80"]),
+            *(f"{systems[n]['per_label'][label]['f']:.2f}" for n in others),
+        )
+    table.add_section()
+    for key, head in (("micro_f", "micro-F1"), ("macro_f", "macro-F1"), ("ece", "ECE")):
+        table.add_row(
+            head,
+            "",
+            "",
+            "",
+            f"{systems['model'][key]:.3f}",
+            "",
+            "",
+            *(f"{systems[n][key]:.3f}" for n in others),
+        )
+    lines = ["P@80: the model's precision at 80 % recall"]
+    lines += [f"{_short(n)}: F1 of {_SYSTEM_TEXT.get(n, n)}" for n in others]
     ci = report.get("intervals")
     if ci:  # in the caption: interval columns would not fit an 80-column terminal
         parts = [
-            f"{n} micro {_span(ci[n]['micro_f'])}, macro {_span(ci[n]['macro_f'])}"
+            f"{_short(n)} micro {_span(ci[n]['micro_f'])}, "
+            f"macro {_span(ci[n]['macro_f'])}"
             for n in names
         ] + [
-            f"model minus {n}: micro {_span(d['micro_f'], '+.3f')}, "
+            f"model minus {_short(n)}: micro {_span(d['micro_f'], '+.3f')}, "
             f"macro {_span(d['macro_f'], '+.3f')}"
-            for n in names[1:]
+            for n in others
             for d in [ci[f"model_minus_{n}"]]
         ]
-        table.caption = (
+        lines.append(
             f"95% intervals from {ci['draws']} resamples of the split's documents: "
             + "; ".join(parts)
         )
+    if lines:
+        table.caption = "\n".join(lines)
+        table.caption_justify = "left"
     return table
+
+
+def _short(system: str) -> str:
+    return SHORT_NAMES.get(system, system)
+
+
+_SYSTEM_TEXT = {
+    "transformer_only": "the model's transformer without its n-gram part, "
+    "recalibrated on dev",
+    "tfidf_logreg": "TF-IDF (word 1-2 grams) + logistic regression per label",
+    "keyword_rules": "keyword rules from the guideline's typical wording",
+}
 
 
 def _span(lo_hi: list[float], fmt: str = ".3f") -> str:
@@ -128,6 +176,24 @@ def _limitations(metrics: dict[str, Any]) -> list[str]:
     return out
 
 
+def _ngram_lines(model_dir: Path) -> list[str]:
+    from pipeline.ngrams import VOCAB_FILE, WEIGHTS_FILE
+
+    saved = json.loads((model_dir / "model_config.json").read_text())
+    w = saved.get("ngram_weight") or 0
+    if not w or not (model_dir / VOCAB_FILE).is_file():
+        return []
+    terms = len(json.loads((model_dir / VOCAB_FILE).read_text(encoding="utf-8")))
+    return [
+        "Beside it, a word n-gram part: TF-IDF of word uni- and bigrams "
+        f"({terms:,} terms, each in at least two training clauses) with one logistic "
+        f"regression per label, stored as numbers (`{VOCAB_FILE}`, `{WEIGHTS_FILE}`; "
+        "no pickle). The logits calibrated below are "
+        f"{1 - w:.2g} x transformer + {w:.2g} x n-grams, the share chosen on dev.",
+        "",
+    ]
+
+
 def write_model_card(model_dir: Path) -> Path:
     """README.md of a model directory from its config and metrics."""
     config = json.loads((model_dir / "train_config.json").read_text())
@@ -151,6 +217,7 @@ def write_model_card(model_dir: Path) -> Path:
         "over mean-pooled tokens. Only the adapters and the head are stored here "
         "(`adapter.safetensors`); no pickle.",
         "",
+        *_ngram_lines(model_dir),
         f"- Labels: `labels.json` (guideline v1), {n_labels} labels.",
         f"- Input: {lead}article heading{after} + clause text, windows of "
         f"{mc['max_length']} tokens "

@@ -22,6 +22,7 @@ from pipeline.classify import (
     encode_windows,
 )
 from pipeline.errors import ConfigError
+from pipeline.ngrams import NgramModel
 
 logger = logging.getLogger(__name__)
 
@@ -143,14 +144,54 @@ def fit(
             if progress:
                 progress(step, total, float(loss.detach()))
     model.eval()
-    if dev_rows:
-        dev_logits = clf.logits(
-            [r["text"] for r in dev_rows], clf.row_contexts(dev_rows)
-        )
-        clf.calibration = fit_calibration(
-            dev_logits, label_matrix(dev_rows, labels), labels
-        )
+    clf.config = dataclasses.replace(mc, ngram_weight=0.0)
+    if not dev_rows:
+        return clf
+    dev_texts = [r["text"] for r in dev_rows]
+    dev_y = label_matrix(dev_rows, labels)
+    dev_logits = clf.network_logits(dev_texts, clf.row_contexts(dev_rows))
+    ngrams = (
+        NgramModel.fit(texts, label_matrix(train_rows, labels), config.seed)
+        if mc.ngram_weight != 0
+        else None
+    )
+    if ngrams is not None:
+        dev_ngrams = ngrams.decision(dev_texts)
+        w = mc.ngram_weight
+        if w is None:
+            w = choose_ngram_weight(dev_logits, dev_ngrams, dev_y, labels)
+        clf.ngrams = ngrams if w else None
+        clf.config = dataclasses.replace(mc, ngram_weight=float(w))
+        dev_logits = (1 - w) * dev_logits + w * dev_ngrams
+    clf.calibration = fit_calibration(dev_logits, dev_y, labels)
     return clf
+
+
+NGRAM_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+
+
+def choose_ngram_weight(
+    network: np.ndarray, ngrams: np.ndarray, y: np.ndarray, labels: list[str]
+) -> float:
+    """The mix of transformer and n-gram log-odds with the best mean of micro- and
+    macro-F1 on dev, each mix calibrated and decided as the pipeline does.
+
+    Choosing on dev was itself checked by a rule written before the run: on 0.4.3's
+    dev logits, a 2-fold cross-fit over dev documents (20 halvings) put the weight
+    chosen on one half 2.5 points above the transformer alone on the other half, in
+    20 of 20 halvings (README, Evaluation).
+    """
+    from pipeline.classify import decide
+    from pipeline.evaluate import score
+
+    def dev_f1(w: float) -> float:
+        z = (1 - w) * network + w * ngrams
+        cal = fit_calibration(z, y, labels)
+        probs = cal.probabilities(z, labels)
+        s = score(probs, decide(probs, cal, labels), y, labels)
+        return (s["micro_f"] + s["macro_f"]) / 2
+
+    return max(NGRAM_WEIGHTS, key=dev_f1)
 
 
 def _bottom_states(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -278,3 +279,99 @@ def test_classify_split_forward_equals_full_forward(tiny: ClauseClassifier) -> N
         )
         split = tiny.model.top(h, t["attention_mask"], 1)
     torch.testing.assert_close(full, split)
+
+
+def _ngram_part(labels: list[str]) -> Any:
+    from pipeline.ngrams import NgramModel
+
+    texts = [
+        "The receiving State shall have jurisdiction over offences.",
+        "The sending State shall have jurisdiction over its members.",
+        "Imports of the force are exempt from customs duties.",
+        "Exports of the force are exempt from customs duties.",
+        "I avail myself of this opportunity to renew my assurances.",
+        "I avail myself of this opportunity.",
+    ]
+    y = np.repeat(np.eye(len(labels)), 2, axis=0)
+    return NgramModel.fit(texts, y, seed=3), texts
+
+
+def test_classify_logits_mix_transformer_and_ngram_log_odds(
+    tiny: ClauseClassifier,
+) -> None:
+    import dataclasses
+
+    ngrams, texts = _ngram_part(LABELS)
+    mixed = ClauseClassifier(
+        tiny.model,
+        LABELS,
+        dataclasses.replace(tiny.config, ngram_weight=0.3),
+        tokenizer=tiny.tokenizer,
+        ngrams=ngrams,
+    )
+    ctx = [""] * len(texts)
+    network = tiny.network_logits(texts, ctx)
+    np.testing.assert_allclose(
+        mixed.logits(texts, ctx), 0.7 * network + 0.3 * ngrams.decision(texts)
+    )
+    np.testing.assert_array_equal(tiny.logits(texts, ctx), network)  # weight None
+    assert mixed.logits([], []).shape == (0, len(LABELS))
+
+
+def test_classify_model_dir_with_ngrams_round_trips_and_needs_its_file(
+    tiny: ClauseClassifier, tmp_path: Path
+) -> None:
+    import dataclasses
+
+    from pipeline.classify import model_identity
+    from pipeline.errors import ModelLoadError
+    from pipeline.ngrams import WEIGHTS_FILE
+
+    ngrams, texts = _ngram_part(LABELS)
+    config = dataclasses.replace(tiny.config, ngram_weight=0.4)
+    mixed = ClauseClassifier(
+        tiny.model, LABELS, config, tokenizer=tiny.tokenizer, ngrams=ngrams
+    )
+    path = mixed.save_pretrained(tmp_path / "m")
+    again = ClauseClassifier.from_pretrained(path)
+    assert again.config.ngram_weight == 0.4 and again.ngrams is not None
+    # (the tiny encoder is not saved, so only the n-gram part can be compared)
+    np.testing.assert_array_equal(again.ngrams.decision(texts), ngrams.decision(texts))
+    before = model_identity(path)
+    doubled = dataclasses.replace(ngrams, coef=ngrams.coef * 2)
+    doubled.save(path)  # a different n-gram part is a different model for ledgers
+    assert model_identity(path) != before
+    (path / WEIGHTS_FILE).unlink()
+    with pytest.raises(ModelLoadError, match=f"{WEIGHTS_FILE} is missing"):
+        ClauseClassifier.from_pretrained(path)
+
+
+@pytest.mark.parametrize("weight", [1.5, -0.1, "half", True])
+def test_classify_ngram_weight_must_be_a_share(weight: Any) -> None:
+    from pipeline.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="ngram_weight must be a number from 0 to 1"):
+        ModelConfig(ngram_weight=weight)
+
+
+def test_classify_onnx_path_mixes_the_ngram_part_too(
+    tiny: ClauseClassifier, tmp_path: Path
+) -> None:
+    pytest.importorskip("onnxruntime")
+    import dataclasses
+
+    from pipeline.onnx_backend import OnnxClassifier
+
+    ngrams, texts = _ngram_part(LABELS)
+    config = dataclasses.replace(tiny.config, ngram_weight=0.5)
+    mixed = ClauseClassifier(
+        tiny.model, LABELS, config, tokenizer=tiny.tokenizer, ngrams=ngrams
+    )
+    path = mixed.save_pretrained(tmp_path / "m")
+    onnx = OnnxClassifier.from_pretrained(path)
+    assert onnx.ngrams is not None
+    np.testing.assert_allclose(
+        onnx.logits(texts) - 0.5 * onnx.network_logits(texts),
+        0.5 * ngrams.decision(texts),
+        atol=1e-6,
+    )

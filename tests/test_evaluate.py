@@ -137,4 +137,72 @@ def test_evaluate_report_table_names_intervals_in_its_caption() -> None:
     text = " ".join(console.export_text().split())  # the caption wraps
     ci = report["intervals"]["model_minus_tfidf_logreg"]["micro_f"]
     assert "95% intervals from 50 resamples of the split's documents" in text
-    assert f"model minus tfidf_logreg: micro {ci[0]:+.3f} to {ci[1]:+.3f}" in text
+    assert f"model minus tfidf: micro {ci[0]:+.3f} to {ci[1]:+.3f}" in text
+
+
+def test_evaluate_report_table_fits_80_columns_with_whole_numbers() -> None:
+    from rich.console import Console
+
+    from pipeline.report import render_report
+
+    chosen, y, docs = _two_systems()
+    systems = {n: score(c.astype(float), c, y, LABELS) for n, c in chosen.items()}
+    names = ("model", "transformer_only", "tfidf_logreg", "keyword_rules")
+    report = {
+        "split": "test",
+        "model": "m@1",
+        "systems": {n: systems["good" if n == "model" else "bad"] for n in names},
+    }
+    console = Console(width=80, record=True)
+    console.print(render_report(report))
+    text = console.export_text()
+    lines = text.splitlines()
+    head = next(ln for ln in lines if ln.split()[:1] == ["label"])
+    assert head.split() == "label n P R F1 AUPR P@80 net tfidf kw".split()
+    micro = next(ln for ln in lines if ln.split()[:1] == ["micro-F1"])
+    f1 = [f"{systems[k]['micro_f']:.3f}" for k in ("good", "bad", "bad", "bad")]
+    assert micro.split() == ["micro-F1", *f1]  # no number cut to "0.…"
+    assert "…" not in "".join(lines)
+    assert "tfidf: F1 of TF-IDF" in text
+
+
+def test_evaluate_transformer_alone_is_recalibrated_on_dev() -> None:
+    from pipeline.calibrate import fit_calibration
+    from pipeline.evaluate import transformer_decisions
+
+    rng = np.random.default_rng(1)
+    gold = {f"c{i}": rng.random(3) < 0.4 for i in range(120)}
+    z = {t: 3 * (g - 0.5) + rng.normal(0, 1, 3) for t, g in gold.items()}
+
+    class Net:  # a classifier's transformer part, without the n-gram part
+        labels = LABELS
+
+        def row_contexts(self, rows: list[dict]) -> list[str]:
+            return [""] * len(rows)
+
+        def network_logits(self, texts: list[str], contexts: list[str]) -> np.ndarray:
+            return np.array([z[t] for t in texts])
+
+    def rows(names: list[str]) -> list[dict]:
+        return [
+            {"text": t, "labels": [lb for lb, g in zip(LABELS, gold[t]) if g]}
+            for t in names
+        ]
+
+    dev, test = rows(list(gold)[:80]), rows(list(gold)[80:])
+    probs, chosen = transformer_decisions(Net(), dev, test)
+    cal = fit_calibration(
+        np.array([z[r["text"]] for r in dev]),
+        np.array([gold[r["text"]] for r in dev], dtype=float),
+        LABELS,
+    )
+    np.testing.assert_allclose(
+        probs, cal.probabilities(np.array([z[r["text"]] for r in test]), LABELS)
+    )
+    assert chosen.any(axis=1).all()  # every clause gets a label
+    assert not (chosen[:, 2] & (chosen.sum(axis=1) > 1)).any()  # `other` alone
+    assert score(probs, chosen, _gold_of(test), LABELS)["micro_f"] > 0.6
+
+
+def _gold_of(rows: list[dict]) -> np.ndarray:
+    return np.array([[lb in r["labels"] for lb in LABELS] for r in rows], dtype=float)

@@ -177,6 +177,7 @@ def test_train_config_from_toml_with_overrides(tmp_path: Path) -> None:
         ('epochs = "five"\n', "epochs must be int, not 'five'"),
         ("lr = true\n", "lr must be float, not True"),
         ("[model]\nuse_context = 1\n", "use_context must be bool, not 1"),
+        ("[model]\nngram_weight = 2\n", "ngram_weight must be a number from 0 to 1"),
     ],
 )
 def test_train_config_errors_name_the_file_and_the_fix(
@@ -189,3 +190,39 @@ def test_train_config_errors_name_the_file_and_the_fix(
     msg = str(e.value)
     assert msg.startswith(f"{path}: ") and expected in msg
     assert msg.endswith("see TrainConfig in pipeline/train.py")
+
+
+def test_train_ngram_weight_follows_the_better_ranker_on_dev() -> None:
+    from pipeline.train import NGRAM_WEIGHTS, choose_ngram_weight
+
+    rng = np.random.default_rng(0)
+    labels = ["a", "b", "other"]
+    y = (rng.random((300, 3)) < 0.3).astype(float)
+    signal = 4 * (y - 0.5) + rng.normal(0, 1, y.shape)
+    noise = rng.normal(0, 2, y.shape)
+    assert choose_ngram_weight(signal, noise, y, labels) == 0.0
+    assert choose_ngram_weight(noise, signal, y, labels) == max(NGRAM_WEIGHTS)
+
+
+def test_train_writes_the_ngram_part_it_chose(tmp_path: Path) -> None:
+    import dataclasses
+
+    from pipeline.ngrams import VOCAB_FILE, WEIGHTS_FILE
+
+    split = {"train": ROWS, "dev": ROWS}
+    chosen = train(tmp_path / "m", _config(epochs=2), split, LABELS, evaluate_splits=())
+    weight = ClauseClassifier.from_pretrained(chosen).config.ngram_weight
+    assert weight is not None and 0 <= weight <= 0.6
+    has_part = {VOCAB_FILE, WEIGHTS_FILE} <= {p.name for p in chosen.iterdir()}
+    assert has_part == (weight > 0)
+    off = _config(epochs=2)
+    off.model = dataclasses.replace(off.model, ngram_weight=0.0)
+    alone = train(tmp_path / "off", off, split, LABELS, evaluate_splits=())
+    assert not (alone / WEIGHTS_FILE).exists()
+    assert ClauseClassifier.from_pretrained(alone).ngrams is None
+    fixed = _config(epochs=2)
+    fixed.model = dataclasses.replace(fixed.model, ngram_weight=0.25)
+    mixed = ClauseClassifier.from_pretrained(
+        train(tmp_path / "fixed", fixed, split, LABELS, evaluate_splits=())
+    )
+    assert mixed.config.ngram_weight == 0.25 and mixed.ngrams is not None
