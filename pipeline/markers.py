@@ -23,7 +23,9 @@ GROUP_RE = re.compile(
     r"^\*?(?P<kind>PART|Part|CHAPTER|Chapter|SECTION|Section|TITLE|Title|TITRE|Titre|"
     r"CHAPITRE|Chapitre|SUB-SECTION|Subsection)\s*"
     rf"(?P<num>\d{{1,3}}|{ROMAN}|[A-Z](?![a-z])|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|"
-    r"NINE|TEN)\b\.?(?P<rest>.*)$"
+    r"NINE|TEN)\b"
+    # "PART IV (A)", "PART IV (B)": lettered parts (the CWC's Verification Annex)
+    r"(?:\s*\((?P<sub>[A-Z])\)(?=\s*$))?\.?(?P<rest>.*)$"
 )
 CONTAINER_RE = re.compile(
     r"^\*?\s*(?P<kind>ANNEX|Annex|APPENDIX|Appendix|SCHEDULE|Schedule|PROTOCOL|Protocol|"

@@ -252,7 +252,8 @@ class _Parser:
                 return True
         m = mk.GROUP_RE.match(t)
         if m and (m["rest"].strip() == "" or mk.looks_like_heading(m["rest"])):
-            self._new_group(m["kind"].lower(), mk.norm_num(m["num"]), m["rest"])
+            num = mk.norm_num(m["num"]) + (f"-{m['sub'].lower()}" if m["sub"] else "")
+            self._new_group(m["kind"].lower(), num, m["rest"])
             self._heading(s, e, "group")
             return True
         if re.fullmatch(r"[IVXL]{1,6}\.?", t) and st.region != "final":

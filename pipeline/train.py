@@ -145,25 +145,26 @@ def fit(
                 progress(step, total, float(loss.detach()))
     model.eval()
     clf.config = dataclasses.replace(mc, ngram_weight=0.0)
-    if not dev_rows:
-        return clf
+    w = mc.ngram_weight
+    # the n-gram part needs dev to choose its weight, unless the config fixes it
+    ngrams = (
+        NgramModel.fit(texts, label_matrix(train_rows, labels), config.seed)
+        if w != 0 and (w is not None or dev_rows)
+        else None
+    )
     dev_texts = [r["text"] for r in dev_rows]
     dev_y = label_matrix(dev_rows, labels)
     dev_logits = clf.network_logits(dev_texts, clf.row_contexts(dev_rows))
-    ngrams = (
-        NgramModel.fit(texts, label_matrix(train_rows, labels), config.seed)
-        if mc.ngram_weight != 0
-        else None
-    )
     if ngrams is not None:
         dev_ngrams = ngrams.decision(dev_texts)
-        w = mc.ngram_weight
         if w is None:
             w = choose_ngram_weight(dev_logits, dev_ngrams, dev_y, labels)
-        clf.ngrams = ngrams if w else None
-        clf.config = dataclasses.replace(mc, ngram_weight=float(w))
-        dev_logits = (1 - w) * dev_logits + w * dev_ngrams
-    clf.calibration = fit_calibration(dev_logits, dev_y, labels)
+        if w:
+            clf.ngrams = ngrams
+            clf.config = dataclasses.replace(mc, ngram_weight=float(w))
+            dev_logits = (1 - w) * dev_logits + w * dev_ngrams
+    if dev_rows:
+        clf.calibration = fit_calibration(dev_logits, dev_y, labels)
     return clf
 
 

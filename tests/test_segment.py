@@ -7,6 +7,7 @@ from conftest import CORPUS, make_doc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline import markers as mk
 from pipeline.schema import Document
 from pipeline.segment import RuleSegmenter
 
@@ -165,6 +166,28 @@ def test_segment_bare_section_letter_titles_the_clauses_after_it() -> None:
     }
     # a letter before a sentence is not a section title: both stay text
     assert _text(d, "part-vii.31.p1") == "D"
+
+
+def test_segment_lettered_parts_number_their_own_paragraphs() -> None:
+    # the CWC's Verification Annex: "PART IV (A)" and "PART IV (B)" after Part III
+    d = SEG(
+        make_doc(
+            "PART III\n\nGENERAL PROVISIONS\n\n1\n\nEach facility shall be "
+            "inspected.\n\nPART  IV (A)\n\nDestruction of chemical weapons\n\n1\n\n"
+            "The declaration shall include the quantity.\n\nPART IV (B)\n\n"
+            "Old chemical weapons\n\n1\n\nOld chemical weapons shall be destroyed."
+        )
+    )
+    assert [c.clause_id for c in d.clauses] == [
+        "part-iii.1",
+        "part-iv-a.1",
+        "part-iv-b.1",
+    ]
+    assert _text(d, "part-iv-b.1").endswith(
+        "\n\nOld chemical weapons shall be destroyed."
+    )
+    # "(A)" followed by words is not a part letter: the line stays as it was read
+    assert mk.GROUP_RE.match("PART III (A) General")["sub"] is None
 
 
 def test_segment_lowercase_paragraph_continues_clause() -> None:

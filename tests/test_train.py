@@ -226,3 +226,8 @@ def test_train_writes_the_ngram_part_it_chose(tmp_path: Path) -> None:
         train(tmp_path / "fixed", fixed, split, LABELS, evaluate_splits=())
     )
     assert mixed.config.ngram_weight == 0.25 and mixed.ngrams is not None
+    no_dev = fit(ROWS, [], LABELS, fixed)  # a fixed weight needs no dev to choose it
+    assert no_dev.config.ngram_weight == 0.25 and no_dev.ngrams is not None
+    chosen_without_dev = fit(ROWS, [], LABELS, _config(epochs=1))
+    assert chosen_without_dev.config.ngram_weight == 0.0
+    assert chosen_without_dev.ngrams is None
