@@ -168,6 +168,10 @@ class _Parser:
         if st.pending and mk.looks_like_heading(t) and not self._is_structural(t):
             self._title_line(s, e, t)
             return
+        if st.pending == "container" and _names_container(t):
+            # "Protocol" / "Protocol to the Agreement on ...": one protocol, titled
+            self._title_line(s, e, t)
+            return
         st.pending = None
         if self._structural(s, e, t, nxt):
             return
@@ -220,11 +224,13 @@ class _Parser:
             return True
         qualified = mk.QUALIFIED_CONTAINER_RE.match(t)
         m = mk.CONTAINER_RE.match(t) or qualified
-        if m and _container_rest_ok(m["rest"]):
+        named_ok = st.region in ("body", "final") and st.pending != "container"
+        if m and _container_rest_ok(m["rest"], named_ok):
             kind = m["kind"].lower().replace("annexe", "annex")
             num = _first_token_num(m["rest"])
             self._new_container(self._unique_container(kind, num))
-            if qualified:  # "Technical Annex" names its topic; "Annex 2" does not
+            named = num is None and _NAMED_CONTAINER.match(m["rest"].strip(" *"))
+            if qualified or named:  # "Protocol on inspection" names its topic
                 self.st.heading = t.strip("*. ")
             self._heading(s, e, "container")
             self.st.pending = (
@@ -552,10 +558,30 @@ def _heading_rest(m: re.Match[str]) -> str | None:
     return None
 
 
-def _container_rest_ok(rest: str) -> bool:
+# "Protocol on inspection", "Annex to the Protocol on ...", "Annex on the protection
+# of confidential information": a named annex or protocol (the CFE Treaty, the CTBT,
+# the CWC). Lower-case words after "Annex" are otherwise running text.
+_NAMED_CONTAINER = re.compile(r"(?:on|to|concerning|relating to|regarding)\s+\S")
+
+
+def _names_container(t: str) -> bool:
+    m = mk.CONTAINER_RE.match(t)
+    return bool(
+        m
+        and _NAMED_CONTAINER.match(m["rest"].strip(" *"))
+        and not t.rstrip(" *").endswith(".")
+        and len(t.split()) <= 40
+    )
+
+
+def _container_rest_ok(rest: str, named: bool = False) -> bool:
+    """``named``: whether a named annex may start here (after the body has begun; at
+    the top, "Protocol to the North Atlantic Treaty ..." is the document's title)."""
     r = rest.strip(" *.:-–—")
     if not r:
         return True
+    if named and _NAMED_CONTAINER.match(r) and not rest.rstrip(" *").endswith("."):
+        return mk.looks_like_heading(r[:1].upper() + r[1:], max_words=25)
     return mk.looks_like_heading(r, max_words=25) and not r[:1].islower()
 
 

@@ -190,6 +190,44 @@ def test_segment_lettered_parts_number_their_own_paragraphs() -> None:
     assert mk.GROUP_RE.match("PART III (A) General")["sub"] is None
 
 
+def test_segment_named_protocols_after_the_body_are_containers() -> None:
+    # the CFE Treaty and the CTBT: "Protocol on ..." after the final clauses
+    d = SEG(
+        make_doc(
+            "Protocol to the Treaty on the accession of a State\n\n"
+            "Article I\n\nThe Parties agree.\n\n"
+            "IN WITNESS WHEREOF the undersigned have signed this Treaty.\n\n"
+            "Protocol on inspection\n\nSection I. Definitions\n\n1. The term "
+            "inspection means an inspection.\n\nAnnex to Article 14.\n\n"
+            "Protocol on the Joint Consultative Group\n\n1. The Group shall meet."
+        )
+    )
+    heads = {c.clause_id: c.nearest_heading for c in d.clauses}
+    # the first line is the title, not a protocol: the treaty's ids stay as they were
+    assert heads == {
+        "art-i.p1": None,
+        "final.p1": None,
+        "protocol.section-i.1": "Definitions",
+        "protocol.section-i.1.p1": "Definitions",
+        "protocol-2.1": "Protocol on the Joint Consultative Group",
+    }
+    # a sentence ("Annex to Article 14.") is text, not a heading
+    assert _text(d, "protocol.section-i.1.p1") == "Annex to Article 14."
+
+
+def test_segment_bare_protocol_line_titled_by_the_next() -> None:
+    d = SEG(
+        make_doc(
+            "Article 1\n\nThe Parties agree.\n\nProtocol\n\nProtocol to the "
+            "Agreement on encouragement of investments between A and B\n\n"
+            "On the signing of the Agreement the Parties agreed as follows."
+        )
+    )
+    (last,) = [c for c in d.clauses if c.clause_id.startswith("protocol")]
+    assert last.clause_id == "protocol.p1"
+    assert last.nearest_heading.startswith("Protocol to the Agreement on")
+
+
 def test_segment_lowercase_paragraph_continues_clause() -> None:
     d = SEG(
         make_doc(
