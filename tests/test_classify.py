@@ -296,19 +296,22 @@ def _ngram_part(labels: list[str]) -> Any:
     return NgramModel.fit(texts, y, seed=3), texts
 
 
-def test_classify_logits_mix_transformer_and_ngram_log_odds(
-    tiny: ClauseClassifier,
-) -> None:
+def _mixed(tiny: ClauseClassifier, weight: float) -> tuple[ClauseClassifier, Any, list]:
+    """The tiny transformer with an n-gram part at ``weight``."""
     import dataclasses
 
     ngrams, texts = _ngram_part(LABELS)
-    mixed = ClauseClassifier(
-        tiny.model,
-        LABELS,
-        dataclasses.replace(tiny.config, ngram_weight=0.3),
-        tokenizer=tiny.tokenizer,
-        ngrams=ngrams,
+    config = dataclasses.replace(tiny.config, ngram_weight=weight)
+    clf = ClauseClassifier(
+        tiny.model, LABELS, config, tokenizer=tiny.tokenizer, ngrams=ngrams
     )
+    return clf, ngrams, texts
+
+
+def test_classify_logits_mix_transformer_and_ngram_log_odds(
+    tiny: ClauseClassifier,
+) -> None:
+    mixed, ngrams, texts = _mixed(tiny, 0.3)
     ctx = [""] * len(texts)
     network = tiny.network_logits(texts, ctx)
     np.testing.assert_allclose(
@@ -327,11 +330,7 @@ def test_classify_model_dir_with_ngrams_round_trips_and_needs_its_file(
     from pipeline.errors import ModelLoadError
     from pipeline.ngrams import WEIGHTS_FILE
 
-    ngrams, texts = _ngram_part(LABELS)
-    config = dataclasses.replace(tiny.config, ngram_weight=0.4)
-    mixed = ClauseClassifier(
-        tiny.model, LABELS, config, tokenizer=tiny.tokenizer, ngrams=ngrams
-    )
+    mixed, ngrams, texts = _mixed(tiny, 0.4)
     path = mixed.save_pretrained(tmp_path / "m")
     again = ClauseClassifier.from_pretrained(path)
     assert again.config.ngram_weight == 0.4 and again.ngrams is not None
@@ -358,15 +357,9 @@ def test_classify_onnx_path_mixes_the_ngram_part_too(
     tiny: ClauseClassifier, tmp_path: Path
 ) -> None:
     pytest.importorskip("onnxruntime")
-    import dataclasses
-
     from pipeline.onnx_backend import OnnxClassifier
 
-    ngrams, texts = _ngram_part(LABELS)
-    config = dataclasses.replace(tiny.config, ngram_weight=0.5)
-    mixed = ClauseClassifier(
-        tiny.model, LABELS, config, tokenizer=tiny.tokenizer, ngrams=ngrams
-    )
+    mixed, ngrams, texts = _mixed(tiny, 0.5)
     path = mixed.save_pretrained(tmp_path / "m")
     onnx = OnnxClassifier.from_pretrained(path)
     assert onnx.ngrams is not None
