@@ -307,11 +307,16 @@ class ClauseClassifier:
     ) -> np.ndarray:
         """Logits before calibration, shape (len(texts), len(labels)): the
         transformer's, pooled over windows, mixed with the n-gram part's."""
-        out = self.network_logits(texts, contexts, batch_size=batch_size)
+        return self.mix(
+            self.network_logits(texts, contexts, batch_size=batch_size), texts
+        )
+
+    def mix(self, network: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """The transformer's logits for ``texts`` mixed with the n-gram part's."""
         w = self.config.ngram_weight
         if w and self.ngrams is not None and len(texts):
-            out = (1 - w) * out + w * self.ngrams.decision(texts)
-        return out
+            return (1 - w) * network + w * self.ngrams.decision(texts)
+        return network
 
     def network_logits(
         self,

@@ -105,27 +105,33 @@ def _gold(rows: Sequence[dict[str, Any]], labels: Sequence[str]) -> np.ndarray:
 Decisions = tuple[np.ndarray, np.ndarray]  # scores and decisions, each n x labels
 
 
-def model_decisions(clf: Any, rows: Sequence[dict[str, Any]]) -> Decisions:
-    probs = clf.scores([r["text"] for r in rows], clf.row_contexts(rows))
-    preds = clf.to_predictions(probs)
-    return probs, np.array([[p.selected for p in row] for row in preds], dtype=bool)
+def network_logits(clf: Any, rows: Sequence[dict[str, Any]]) -> np.ndarray:
+    return clf.network_logits([r["text"] for r in rows], clf.row_contexts(rows))
+
+
+def model_decisions(
+    clf: Any, rows: Sequence[dict[str, Any]], network: np.ndarray | None = None
+) -> Decisions:
+    """``network``: the rows' transformer logits, if already computed."""
+    if network is None:
+        network = network_logits(clf, rows)
+    logits = clf.mix(network, [r["text"] for r in rows])
+    probs = clf.calibration.probabilities(logits, clf.labels)
+    return probs, clf.decisions(probs)
 
 
 def transformer_decisions(
-    clf: Any, dev: Sequence[dict[str, Any]], rows: Sequence[dict[str, Any]]
+    clf: Any, dev: Sequence[dict[str, Any]], network: np.ndarray
 ) -> Decisions:
-    """The transformer without the n-gram part, its calibration refitted on dev the
-    same way: what the n-gram part adds, measured in the same run."""
+    """The transformer without the n-gram part (``network``: its logits on the split
+    scored), its calibration refitted on dev the same way: what the n-gram part
+    adds, measured in the same run."""
     from pipeline.calibrate import fit_calibration
     from pipeline.classify import decide
 
     labels = clf.labels
-
-    def logits(part: Sequence[dict[str, Any]]) -> np.ndarray:
-        return clf.network_logits([r["text"] for r in part], clf.row_contexts(part))
-
-    cal = fit_calibration(logits(dev), _gold(dev, labels), labels)
-    probs = cal.probabilities(logits(rows), labels)
+    cal = fit_calibration(network_logits(clf, dev), _gold(dev, labels), labels)
+    probs = cal.probabilities(network, labels)
     return probs, decide(probs, cal, labels)
 
 

@@ -25,6 +25,7 @@ def evaluate_model(
         bootstrap_intervals,
         keyword_decisions,
         model_decisions,
+        network_logits,
         score,
         tfidf_decisions,
         transformer_decisions,
@@ -37,11 +38,10 @@ def evaluate_model(
             f"split {split!r} has no annotated clauses; choose train, dev or test"
         )
     clf = ClauseClassifier.from_pretrained(model_dir)
-    decided = {"model": model_decisions(clf, rows[split])}
+    network = network_logits(clf, rows[split])  # once, for the model and without
+    decided = {"model": model_decisions(clf, rows[split], network)}
     if baselines and clf.ngrams is not None and rows.get("dev"):
-        decided["transformer_only"] = transformer_decisions(
-            clf, rows["dev"], rows[split]
-        )
+        decided["transformer_only"] = transformer_decisions(clf, rows["dev"], network)
     if baselines:
         decided["tfidf_logreg"] = tfidf_decisions(rows["train"], rows[split], labels)
         decided["keyword_rules"] = keyword_decisions(rows[split], load_labels())
@@ -58,10 +58,17 @@ def evaluate_model(
     }
 
 
-SHORT_NAMES = {
-    "transformer_only": "net",
-    "tfidf_logreg": "tfidf",
-    "keyword_rules": "kw",
+# the other systems' column names and what they are, for the table's legend
+_SYSTEMS = {
+    "transformer_only": (
+        "net",
+        "the model's transformer without its n-gram part, recalibrated on dev",
+    ),
+    "tfidf_logreg": (
+        "tfidf",
+        "TF-IDF (word 1-2 grams) + logistic regression per label",
+    ),
+    "keyword_rules": ("kw", "keyword rules from the guideline's typical wording"),
 }
 
 
@@ -109,7 +116,7 @@ def render_report(report: dict[str, Any]) -> Table:
             *(f"{systems[n][key]:.3f}" for n in others),
         )
     lines = ["P@80: the model's precision at 80 % recall"]
-    lines += [f"{_short(n)}: F1 of {_SYSTEM_TEXT.get(n, n)}" for n in others]
+    lines += [f"{_short(n)}: F1 of {_SYSTEMS.get(n, (n, n))[1]}" for n in others]
     ci = report.get("intervals")
     if ci:  # in the caption: interval columns would not fit an 80-column terminal
         parts = [
@@ -126,22 +133,13 @@ def render_report(report: dict[str, Any]) -> Table:
             f"95% intervals from {ci['draws']} resamples of the split's documents: "
             + "; ".join(parts)
         )
-    if lines:
-        table.caption = "\n".join(lines)
-        table.caption_justify = "left"
+    table.caption = "\n".join(lines)
+    table.caption_justify = "left"
     return table
 
 
 def _short(system: str) -> str:
-    return SHORT_NAMES.get(system, system)
-
-
-_SYSTEM_TEXT = {
-    "transformer_only": "the model's transformer without its n-gram part, "
-    "recalibrated on dev",
-    "tfidf_logreg": "TF-IDF (word 1-2 grams) + logistic regression per label",
-    "keyword_rules": "keyword rules from the guideline's typical wording",
-}
+    return _SYSTEMS.get(system, (system, system))[0]
 
 
 def _span(lo_hi: list[float], fmt: str = ".3f") -> str:

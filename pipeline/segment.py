@@ -229,8 +229,7 @@ class _Parser:
             kind = m["kind"].lower().replace("annexe", "annex")
             num = _first_token_num(m["rest"])
             self._new_container(self._unique_container(kind, num))
-            named = num is None and _NAMED_CONTAINER.match(m["rest"].strip(" *"))
-            if qualified or named:  # "Protocol on inspection" names its topic
+            if qualified or _named_rest(m["rest"]):  # "Protocol on inspection"
                 self.st.heading = t.strip("*. ")
             self._heading(s, e, "container")
             self.st.pending = (
@@ -564,14 +563,20 @@ def _heading_rest(m: re.Match[str]) -> str | None:
 _NAMED_CONTAINER = re.compile(r"(?:on|to|concerning|relating to|regarding)\s+\S")
 
 
+def _named_rest(rest: str) -> bool:
+    """What follows "Protocol"/"Annex" names a subject: "on inspection", not a sentence
+    ("Annex to Article 14.")."""
+    r = rest.strip(" *.:-–—")
+    return bool(
+        _NAMED_CONTAINER.match(r)
+        and not rest.rstrip(" *").endswith(".")
+        and mk.looks_like_heading(r[:1].upper() + r[1:], max_words=25)
+    )
+
+
 def _names_container(t: str) -> bool:
     m = mk.CONTAINER_RE.match(t)
-    return bool(
-        m
-        and _NAMED_CONTAINER.match(m["rest"].strip(" *"))
-        and not t.rstrip(" *").endswith(".")
-        and len(t.split()) <= 40
-    )
+    return bool(m and _named_rest(m["rest"]))
 
 
 def _container_rest_ok(rest: str, named: bool = False) -> bool:
@@ -580,8 +585,8 @@ def _container_rest_ok(rest: str, named: bool = False) -> bool:
     r = rest.strip(" *.:-–—")
     if not r:
         return True
-    if named and _NAMED_CONTAINER.match(r) and not rest.rstrip(" *").endswith("."):
-        return mk.looks_like_heading(r[:1].upper() + r[1:], max_words=25)
+    if named and _named_rest(rest):
+        return True
     return mk.looks_like_heading(r, max_words=25) and not r[:1].islower()
 
 

@@ -190,7 +190,8 @@ def test_evaluate_transformer_alone_is_recalibrated_on_dev() -> None:
         ]
 
     dev, test = rows(list(gold)[:80]), rows(list(gold)[80:])
-    probs, chosen = transformer_decisions(Net(), dev, test)
+    network = np.array([z[r["text"]] for r in test])  # the split's logits, given
+    probs, chosen = transformer_decisions(Net(), dev, network)
     cal = fit_calibration(
         np.array([z[r["text"]] for r in dev]),
         np.array([gold[r["text"]] for r in dev], dtype=float),
