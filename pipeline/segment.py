@@ -130,6 +130,7 @@ class _Parser:
         # a bare paragraph number (start, end, number) waiting for its text
         self.carry: tuple[int, int, str] | None = None
         self.used_articles: set[tuple[str | None, str]] = set()
+        self.protocols: list[str] = []  # protocol containers so far, in order
 
     # -- driver -------------------------------------------------------------
     def run(self) -> tuple[list[Heading], list[Clause]]:
@@ -171,6 +172,9 @@ class _Parser:
         if st.pending == "container" and _names_container(t):
             # "Protocol" / "Protocol to the Agreement on ...": one protocol, titled
             self._title_line(s, e, t)
+            return
+        if st.pending == "container" and _BELONGS_TO.match(t):
+            self._belongs_to(s, e, t)
             return
         st.pending = None
         if self._structural(s, e, t, nxt):
@@ -295,7 +299,10 @@ class _Parser:
             and t[marker.length :].strip()[:1].isupper()
             and not t.rstrip().endswith(",")
         ):
-            self._new_group("division", marker.value.lower(), t[marker.length :])
+            if st.article and marker.kind == "ALPHA" and not mk.ARTICLE_RE.match(nxt):
+                self._article_section(t[marker.length :])
+            else:
+                self._new_group("division", marker.value.lower(), t[marker.length :])
             self._heading(s, e, "group")
             return True
         if (
@@ -318,6 +325,30 @@ class _Parser:
         self._heading(s, e, "heading")
         st.pending = None
 
+    def _belongs_to(self, s: int, e: int, t: str) -> None:
+        """A line such as "to the Protocol" after "Annex 1" says whose annex this
+        is (it was a one-line clause). An annex of a protocol earlier in the text is
+        numbered in it (the CTBT's ``protocol.annex-1``, not a second ``annex-1``).
+        The heading the annex's clauses read stays as it was: the line names no
+        subject."""
+        st = self.st
+        proto = self.protocols[-1] if self.protocols else None
+        if (
+            proto
+            and st.container
+            and not st.container.startswith(proto)
+            and re.match(r"\W*(?:to|of)\s+(?:the|this)\s+Protocol\s*\W*$", t, re.I)
+        ):
+            old = st.container
+            base = re.sub(r"~\d+$", "", old)  # "annex-1~2": a second "Annex 1"
+            st.container = self._unique_name(f"{proto}.{base}")
+            self.headings = [
+                dataclasses.replace(h, path=(st.container,)) if h.path == (old,) else h
+                for h in self.headings
+            ]
+        self._heading(s, e, "heading")
+        st.pending = None
+
     def _heading(self, s: int, e: int, kind: str) -> None:
         self.headings.append(Heading(s, e, self._base_path(), kind))
 
@@ -328,7 +359,15 @@ class _Parser:
         key = f"{kind}-{num}" if num else kind
         n = self.st.counters.get("@" + key, 0) + 1
         self.st.counters["@" + key] = n
-        return key if n == 1 else f"{key}-{n}" if num is None else f"{key}~{n}"
+        name = key if n == 1 else f"{key}-{n}" if num is None else f"{key}~{n}"
+        if kind == "protocol":
+            self.protocols.append(name)
+        return name
+
+    def _unique_name(self, key: str) -> str:
+        n = self.st.counters.get("@" + key, 0) + 1
+        self.st.counters["@" + key] = n
+        return key if n == 1 else f"{key}~{n}"
 
     def _enter_final(self) -> None:
         st = self.st
@@ -374,6 +413,18 @@ class _Parser:
         title = rest.strip(" .:-–—*")
         st.heading = title or None
         st.pending = None if title else "group"
+        st.stack = []
+
+    def _article_section(self, rest: str) -> None:
+        """A lettered section inside an article ("Article VIII" / "A. GENERAL
+        PROVISIONS" / "1. ..." in the CWC and the CTBT): its paragraphs keep the
+        article in their ids (``art-viii.23``, numbered on through the sections, as
+        they are cited), and read the section's title as their heading, as they did
+        when such a section stood on its own (the article's heading stays on the
+        article's heading line)."""
+        st = self.st
+        st.article_heading = None
+        st.heading = rest.strip(" .:-–—*")
         st.stack = []
 
     # -- clauses --------------------------------------------------------------
@@ -588,6 +639,10 @@ def _container_rest_ok(rest: str, named: bool = False) -> bool:
     if named and _named_rest(rest):
         return True
     return mk.looks_like_heading(r, max_words=25) and not r[:1].islower()
+
+
+# "Annex" / "to the Treaty": the line after an annex heading saying whose it is
+_BELONGS_TO = re.compile(r"^\W{0,2}(?:to|of)\s+(?:the|this)\s+[A-Z][^.;:,]{0,150}$")
 
 
 def _first_token_num(rest: str) -> str | None:

@@ -190,6 +190,47 @@ def test_segment_lettered_parts_number_their_own_paragraphs() -> None:
     assert mk.GROUP_RE.match("PART III (A) General")["sub"] is None
 
 
+def test_segment_lettered_sections_inside_an_article_keep_the_article() -> None:
+    # the CWC's and the CTBT's "Article VIII / The Organization / A. GENERAL
+    # PROVISIONS": paragraphs numbered on through the sections, cited by article
+    d = SEG(
+        make_doc(
+            "Article VIII\n\nThe Organization\n\nA. GENERAL PROVISIONS\n\n"
+            "1. The States Parties establish the Organization.\n\n"
+            "B. THE EXECUTIVE COUNCIL\n\n2. The Council shall meet.\n\n"
+            "Article IX\n\nConsultations\n\n1. States Parties shall consult.\n\n"
+            "A. General\n\nArticle X\n\nAmendments\n\n1. Any State may propose."
+        )
+    )
+    assert [(c.clause_id, c.article, c.nearest_heading) for c in d.clauses] == [
+        ("art-viii.1", "Article VIII", "GENERAL PROVISIONS"),
+        ("art-viii.2", "Article VIII", "THE EXECUTIVE COUNCIL"),
+        ("art-ix.1", "Article IX", "Consultations"),
+        # a lettered line followed by an article groups articles: not a section
+        ("art-x.1", "Article X", "Amendments"),
+    ]
+
+
+def test_segment_annex_says_whose_it_is_and_nests_in_its_protocol() -> None:
+    # the CTBT: "Annex 1" / "to the Treaty", later "Annex 1" / "to the Protocol"
+    d = SEG(
+        make_doc(
+            "Article I\n\n1. The Parties agree.\n\nAnnex 1\n\nto the Treaty\n\n"
+            "Algeria, Angola, Benin.\n\nProtocol to the Treaty\n\nPART I\n\n"
+            "GENERAL PROVISIONS\n\n1. The stations shall report.\n\nAnnex 1\n\n"
+            "to the Protocol\n\nThe primary network consists of 50 stations."
+        )
+    )
+    ids = [c.clause_id for c in d.clauses]
+    # the lines saying whose annex it is are headings, not one-line clauses
+    assert not any(_text(d, i).startswith("to the") for i in ids)
+    assert ids == ["art-i.1", "annex-1.p1", "protocol.part-i.1", "protocol.annex-1.p1"]
+    assert [h.path for h in d.headings if h.kind in ("container", "heading")][-2:] == [
+        ("protocol.annex-1",),
+        ("protocol.annex-1",),
+    ]
+
+
 def test_segment_named_protocols_after_the_body_are_containers() -> None:
     # the CFE Treaty and the CTBT: "Protocol on ..." after the final clauses
     d = SEG(
