@@ -356,18 +356,16 @@ class _Parser:
         self.st = _State(container=name, counters=self.st.counters, region="body")
 
     def _unique_container(self, kind: str, num: str | None) -> str:
-        key = f"{kind}-{num}" if num else kind
-        n = self.st.counters.get("@" + key, 0) + 1
-        self.st.counters["@" + key] = n
-        name = key if n == 1 else f"{key}-{n}" if num is None else f"{key}~{n}"
+        # a second unnumbered "Annex" is annex-2; a second "Annex 1" is annex-1~2
+        name = self._unique_name(f"{kind}-{num}" if num else kind, "~" if num else "-")
         if kind == "protocol":
             self.protocols.append(name)
         return name
 
-    def _unique_name(self, key: str) -> str:
+    def _unique_name(self, key: str, sep: str = "~") -> str:
         n = self.st.counters.get("@" + key, 0) + 1
         self.st.counters["@" + key] = n
-        return key if n == 1 else f"{key}~{n}"
+        return key if n == 1 else f"{key}{sep}{n}"
 
     def _enter_final(self) -> None:
         st = self.st
