@@ -31,6 +31,7 @@ samples: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest_speed.py
 	$(BIN)/python benchmarks/classify_speed.py
+	$(BIN)/python benchmarks/train_speed.py
 	$(BIN)/python benchmarks/ray_speed.py
 
 clean:

@@ -1,0 +1,85 @@
+"""How long `treaty train` would take on this machine, from a sample of its steps.
+
+    python benchmarks/train_speed.py [--steps 120] [--seed 0]
+
+A full training run takes 18-20 minutes against a 20-minute budget, and this
+machine's speed varies by the hour (the same work took 1,046 s and 1,161 s on one
+day). This measures the two parts that make up nearly all of it, on a random sample
+of the real training clauses with the committed recipe: the frozen layers' pass
+(once per clause) and the optimisation steps (steps per epoch x epochs). It projects
+them to the whole train split in about a minute, so a full run can be judged before
+it is started. What it leaves out (model load, the n-gram part, scoring dev,
+calibration) is in `train_seconds` of the committed model, printed beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--steps", type=int, default=120)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    import numpy as np
+
+    from pipeline.classify import DEFAULT_MODEL, ClauseClassifier
+    from pipeline.train import annotation_rows, fit, load_config
+
+    rows, labels = annotation_rows()
+    train = rows["train"]
+    config = load_config()
+    n = min(len(train), args.steps * config.batch_size)
+    pick = np.random.default_rng(args.seed).choice(len(train), n, replace=False)
+    sample = [train[i] for i in sorted(pick)]
+
+    t0 = time.perf_counter()
+    ClauseClassifier.build(labels, config.model)
+    build = time.perf_counter() - t0
+
+    stamps: list[float] = []
+    one_epoch = dataclasses.replace(
+        config, epochs=1, model=dataclasses.replace(config.model, ngram_weight=0.0)
+    )
+    t0 = time.perf_counter()
+    fit(
+        sample,
+        [],
+        labels,
+        one_epoch,
+        progress=lambda *_: stamps.append(time.perf_counter()),
+    )
+    gaps = np.diff(stamps)[5:]  # the first steps warm up the allocator
+    step = float(np.mean(gaps))
+    frozen = (stamps[0] - t0 - step - build) / n  # seconds a clause
+
+    steps = math.ceil(len(train) / config.batch_size) * config.epochs
+    loop = steps * step
+    bottom = frozen * len(train)
+    committed = json.loads((DEFAULT_MODEL / "metrics.json").read_text())
+    print(f"sample: {n} of {len(train)} training clauses, {len(gaps)} timed steps")
+    print(f"step: {step:.3f} s (median {float(np.median(gaps)):.3f})")
+    print(f"frozen layers: {frozen * 1000:.1f} ms a clause")
+    print(
+        f"projected: frozen pass {bottom:.0f} s + {steps} steps {loop:.0f} s = "
+        f"{bottom + loop:.0f} s ({(bottom + loop) / 60:.1f} min)"
+    )
+    print(
+        "committed model's train_seconds (these, model load, n-grams, dev scoring, "
+        f"calibration): "
+        f"{committed.get('train_seconds')}"
+    )
+
+
+if __name__ == "__main__":
+    main()
