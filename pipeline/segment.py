@@ -640,7 +640,7 @@ def _container_rest_ok(rest: str, named: bool = False) -> bool:
 
 
 # "Annex" / "to the Treaty": the line after an annex heading saying whose it is
-_BELONGS_TO = re.compile(r"^\W{0,2}(?:to|of)\s+(?:the|this)\s+[A-Z][^.;:,]{0,150}$")
+_BELONGS_TO = re.compile(r"^\W{0,2}(?:to|of)\s+(?:the|this)\s+[A-Z][^.;:]{0,150}$")
 
 
 def _first_token_num(rest: str) -> str | None:

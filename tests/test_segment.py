@@ -212,10 +212,12 @@ def test_segment_lettered_sections_inside_an_article_keep_the_article() -> None:
 
 
 def test_segment_annex_says_whose_it_is_and_nests_in_its_protocol() -> None:
-    # the CTBT: "Annex 1" / "to the Treaty", later "Annex 1" / "to the Protocol"
+    # the CTBT: "Annex 1" / "to the Treaty", later "Annex 1" / "to the Protocol";
+    # a title with a comma in it ("... Old Age, Invalidity and Survivors") too
     d = SEG(
         make_doc(
-            "Article I\n\n1. The Parties agree.\n\nAnnex 1\n\nto the Treaty\n\n"
+            "Article I\n\n1. The Parties agree.\n\nAnnex 1\n\n"
+            "to the Treaty on Tests, Inspections and Data\n\n"
             "Algeria, Angola, Benin.\n\nProtocol to the Treaty\n\nPART I\n\n"
             "GENERAL PROVISIONS\n\n1. The stations shall report.\n\nAnnex 1\n\n"
             "to the Protocol\n\nThe primary network consists of 50 stations."
