@@ -130,7 +130,7 @@ class _Parser:
         # a bare paragraph number (start, end, number) waiting for its text
         self.carry: tuple[int, int, str] | None = None
         self.used_articles: set[tuple[str | None, str]] = set()
-        self.protocols: list[str] = []  # protocol containers so far, in order
+        self.protocol: str | None = None  # the latest protocol container
 
     # -- driver -------------------------------------------------------------
     def run(self) -> tuple[list[Heading], list[Clause]]:
@@ -332,20 +332,18 @@ class _Parser:
         The heading the annex's clauses read stays as it was: the line names no
         subject."""
         st = self.st
-        proto = self.protocols[-1] if self.protocols else None
+        proto = self.protocol
         if (
             proto
             and st.container
             and not st.container.startswith(proto)
-            and re.match(r"\W*(?:to|of)\s+(?:the|this)\s+Protocol\s*\W*$", t, re.I)
+            and _OF_PROTOCOL.match(t)
         ):
-            old = st.container
-            base = re.sub(r"~\d+$", "", old)  # "annex-1~2": a second "Annex 1"
+            base = re.sub(r"~\d+$", "", st.container)  # "annex-1~2": a 2nd "Annex 1"
             st.container = self._unique_name(f"{proto}.{base}")
-            self.headings = [
-                dataclasses.replace(h, path=(st.container,)) if h.path == (old,) else h
-                for h in self.headings
-            ]
+            # the annex line, the heading just before this one, moves with it
+            last = self.headings[-1]
+            self.headings[-1] = dataclasses.replace(last, path=(st.container,))
         self._heading(s, e, "heading")
         st.pending = None
 
@@ -359,7 +357,7 @@ class _Parser:
         # a second unnumbered "Annex" is annex-2; a second "Annex 1" is annex-1~2
         name = self._unique_name(f"{kind}-{num}" if num else kind, "~" if num else "-")
         if kind == "protocol":
-            self.protocols.append(name)
+            self.protocol = name
         return name
 
     def _unique_name(self, key: str, sep: str = "~") -> str:
@@ -641,6 +639,7 @@ def _container_rest_ok(rest: str, named: bool = False) -> bool:
 
 # "Annex" / "to the Treaty": the line after an annex heading saying whose it is
 _BELONGS_TO = re.compile(r"^\W{0,2}(?:to|of)\s+(?:the|this)\s+[A-Z][^.;:]{0,150}$")
+_OF_PROTOCOL = re.compile(r"\W*(?:to|of)\s+(?:the|this)\s+Protocol\s*\W*$", re.I)
 
 
 def _first_token_num(rest: str) -> str | None:
