@@ -55,7 +55,11 @@ def document_schema(labels: list[str] | None = None) -> dict[str, Any]:
         {
             "name": {"const": "treaty-clauses"},
             "version": {"type": "string"},
-            "segmenter": {"type": "string"},
+            "segmenter": {
+                "type": "string",
+                "description": "Versioned name of the segmenter; clause ids and "
+                "spans are stable for one name and may differ between names",
+            },
         },
         ["name", "version"],
         extra=True,

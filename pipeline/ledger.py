@@ -2,8 +2,9 @@
 
 A line is flushed and fsync-ed as soon as its output is in place, so whatever kills
 the batch (Ctrl-C, a lost machine) the ledger never claims work that is not on disk.
-Inputs are keyed by content, tool version, model version and options: a changed file
-or a different model is new work, a renamed copy of a finished file is not.
+Inputs are keyed by content, tool version, segmenter version, model version and
+options: a changed file, a segmenter that cuts clauses differently or a different
+model is new work, a renamed copy of a finished file is not.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline import __version__
+from pipeline import __version__, segment
 
 LEDGER_NAME = "ledger.jsonl"
 # Statuses worth one more try on --resume: the next attempt may differ (a worker
@@ -41,6 +42,7 @@ class Record:
     seconds: float = 0.0
     attempt: int = 1
     tool_version: str = __version__
+    segmenter: str | None = field(default_factory=lambda: segment.SEGMENTER_NAME)
     model: str | None = None
     finished: str = field(
         default_factory=lambda: datetime.now(timezone.utc).strftime(
@@ -59,6 +61,7 @@ class Record:
         known["errors"] = tuple(known.get("errors") or ())
         known.setdefault("sha256", None)
         known.setdefault("key", "")
+        known.setdefault("segmenter", None)  # ledgers written before it was recorded
         return cls(**known)
 
 
@@ -76,7 +79,13 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> str | None:
 
 def job_key(sha256: str | None, model: str | None, options: dict[str, Any]) -> str:
     blob = json.dumps(
-        {"sha256": sha256, "tool": __version__, "model": model, "options": options},
+        {
+            "sha256": sha256,
+            "tool": __version__,
+            "segmenter": segment.SEGMENTER_NAME,
+            "model": model,
+            "options": options,
+        },
         sort_keys=True,
     )
     return hashlib.sha256(blob.encode()).hexdigest()

@@ -26,7 +26,11 @@ from pipeline.schema import Clause, Document, Heading
 if TYPE_CHECKING:
     from spacy.language import Language
 
-SEGMENTER_NAME = "treaty.segmenter.rules.v1"
+# Clause ids and spans are stable within a version: it goes up whenever the output on
+# any corpus text changes (tests/test_segment.py keeps a fingerprint of that output),
+# so JSON consumers can tell which ids they hold and a batch's --resume redoes the
+# files (the ledger key includes this name). v2 (2026-12-03): every fix since v1.
+SEGMENTER_NAME = "treaty.segmenter.rules.v2"
 _GROUP_RANK = {
     "part": 0,
     "title": 0,

@@ -96,6 +96,29 @@ def test_batch_resume_processes_only_what_is_missing(tmp_path: Path) -> None:
     assert [r.input for r in _ledger(out)] == [str(inputs[0])]
 
 
+def test_batch_resume_redoes_outputs_of_an_earlier_segmenter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a new segmenter version may cut other clauses and ids: outputs made by the old
+    # one must not be kept as finished
+    inputs = _texts(tmp_path / "in", 2)
+    out = tmp_path / "out"
+    monkeypatch.setattr("pipeline.segment.SEGMENTER_NAME", "treaty.segmenter.rules.v0")
+    run_batch(inputs, out, BatchOptions(isolate=False))
+    monkeypatch.undo()
+    summary = run_batch(inputs, out, BatchOptions(isolate=False, resume=True))
+    assert (summary.skipped, summary.processed) == (0, 2)
+    again = run_batch(inputs, out, BatchOptions(isolate=False, resume=True))
+    assert (again.skipped, again.processed) == (2, 0)
+    doc = json.loads((out / "agreement-0.txt.json").read_text())
+    assert doc["tool"]["segmenter"] == "treaty.segmenter.rules.v2"
+    segmenters = [r.segmenter for r in _ledger(out)]
+    assert (
+        segmenters
+        == ["treaty.segmenter.rules.v0"] * 2 + ["treaty.segmenter.rules.v2"] * 2
+    )
+
+
 def test_batch_jsonl_resume_appends_after_a_torn_line(tmp_path: Path) -> None:
     inputs = _texts(tmp_path / "in", 3)
     out = tmp_path / "out"

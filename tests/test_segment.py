@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import re
 
 import pytest
@@ -309,16 +312,33 @@ def test_segment_coverage_on_built_treaty(doc: Document) -> None:
     assert starts == sorted(starts)
 
 
+# What the segmenter makes of every corpus text (ids, spans, kinds, paths, headings),
+# hashed: a change means clause ids that JSON consumers and batch ledgers hold may
+# differ, so it needs a new SEGMENTER_NAME and its fingerprint entered here.
+CORPUS_FINGERPRINTS = {
+    "treaty.segmenter.rules.v2": (
+        "d4d752668098c065d3b60249a7cb6559854ae5b01ecca28ff208b1bf0580a7f8"
+    ),
+}
+
+
 @pytest.mark.corpus
 def test_segment_corpus_property_every_text() -> None:
-    """Order, no overlap, full coverage and unique ids on every corpus text."""
+    """Order, no overlap, full coverage and unique ids on every corpus text, and the
+    output is the one its segmenter version was recorded with."""
     from pipeline.ingest import read_document
 
     files = sorted((CORPUS / "texts").glob("*.txt"))
     assert len(files) >= 180
     articles = 0
+    fingerprint = hashlib.sha256()
     for f in files:
         d = SEG(read_document(f))
+        fingerprint.update(
+            json.dumps(
+                [f.name, [dataclasses.astuple(x) for x in d.headings + d.clauses]]
+            ).encode()
+        )
         assert d.clauses, f.name
         assert _coverage_problems(d) == [], f.name
         ids = [c.clause_id for c in d.clauses]
@@ -326,6 +346,12 @@ def test_segment_corpus_property_every_text() -> None:
         assert all(re.fullmatch(r"\S+", i) for i in ids)
         articles += sum(h.kind == "article" for h in d.headings)
     assert articles > 3000
+    assert fingerprint.hexdigest() == CORPUS_FINGERPRINTS.get(SEG.name), (
+        f"{SEG.name} cuts the corpus texts differently from when it was recorded "
+        "(or ../shared's texts changed): name a new version in pipeline/segment.py "
+        "(SEGMENTER_NAME) and enter "
+        f"{fingerprint.hexdigest()} for it in CORPUS_FINGERPRINTS"
+    )
 
 
 # Fragments segmenters trip on: markers, numbering in every style, headings without
