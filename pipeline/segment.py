@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 # Clause ids and spans are stable within a version: it goes up whenever the output on
 # any corpus text changes (tests/test_segment.py keeps a fingerprint of that output),
 # so JSON consumers can tell which ids they hold and a batch's --resume redoes the
-# files (the ledger key includes this name). v2 (2026-12-03): every fix since v1.
-SEGMENTER_NAME = "treaty.segmenter.rules.v2"
+# files (the ledger key includes this name). v2 (2026-12-03): every fix since v1;
+# v3: a part's second title line is a heading (21 one-line clauses in 7 texts).
+SEGMENTER_NAME = "treaty.segmenter.rules.v3"
 _GROUP_RANK = {
     "part": 0,
     "title": 0,
@@ -169,6 +170,11 @@ class _Parser:
                 t, max_words=60, max_chars=450
             ) and not mk.AGREED_RE.search(t):
                 self._heading(s, e, "title")
+                return
+        if st.pending == "subtitle":
+            st.pending = None
+            if self._subtitle(t, nxt):
+                self._title_line(s, e, t)
                 return
         if st.pending and mk.looks_like_heading(t) and not self._is_structural(t):
             self._title_line(s, e, t)
@@ -327,7 +333,29 @@ class _Parser:
             st.article_heading = title
         st.heading = title
         self._heading(s, e, "heading")
-        st.pending = None
+        # a part's title can run on a second line (the CWC's Verification Annex:
+        # "PART VII" / "Activities not prohibited ..." / "Regime for Schedule 2 ...")
+        st.pending = "subtitle" if st.pending == "group" else None
+
+    def _subtitle(self, t: str, nxt: str) -> bool:
+        """A heading-like line after a part's title, right before the part's first
+        section or article: the title's second line, not a clause of its own."""
+        if not mk.looks_like_heading(t) or any(
+            r.match(t) for r in (mk.ARTICLE_RE, mk.GROUP_RE, mk.CONTAINER_RE)
+        ):
+            return False
+        nxt = nxt.strip()
+        marker = mk.find_marker(nxt)
+        return bool(
+            re.fullmatch(r"[A-Z]\.?", nxt)
+            or mk.ARTICLE_RE.match(nxt)
+            or mk.GROUP_RE.match(nxt)
+            or (
+                marker
+                and marker.kind == "ALPHA"
+                and mk.looks_like_heading(nxt[marker.length :], max_words=10)
+            )
+        )
 
     def _belongs_to(self, s: int, e: int, t: str) -> None:
         """A line such as "to the Protocol" after "Annex 1" says whose annex this

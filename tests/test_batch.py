@@ -17,6 +17,7 @@ from conftest import CORPUS, DATA, ROOT, SHARED
 from pipeline.batch import BatchOptions, OutputFormat, run_batch
 from pipeline.ledger import Ledger, Record, read_ledger
 from pipeline.pool import WorkerPool
+from pipeline.segment import SEGMENTER_NAME
 from pipeline.workers import Limits, Task, WorkerSpec
 
 BAD = SHARED / "badinputs" / "files"
@@ -111,12 +112,9 @@ def test_batch_resume_redoes_outputs_of_an_earlier_segmenter(
     again = run_batch(inputs, out, BatchOptions(isolate=False, resume=True))
     assert (again.skipped, again.processed) == (2, 0)
     doc = json.loads((out / "agreement-0.txt.json").read_text())
-    assert doc["tool"]["segmenter"] == "treaty.segmenter.rules.v2"
+    assert doc["tool"]["segmenter"] == SEGMENTER_NAME
     segmenters = [r.segmenter for r in _ledger(out)]
-    assert (
-        segmenters
-        == ["treaty.segmenter.rules.v0"] * 2 + ["treaty.segmenter.rules.v2"] * 2
-    )
+    assert segmenters == ["treaty.segmenter.rules.v0"] * 2 + [SEGMENTER_NAME] * 2
 
 
 def test_batch_jsonl_resume_appends_after_a_torn_line(tmp_path: Path) -> None:

@@ -171,6 +171,29 @@ def test_segment_bare_section_letter_titles_the_clauses_after_it() -> None:
     assert _text(d, "part-vii.31.p1") == "D"
 
 
+def test_segment_second_title_line_of_a_part_is_a_heading() -> None:
+    # the CWC's Verification Annex: "PART VII" / what the part is / which regime,
+    # then its first lettered section; the UN Charter: "CHAPTER IV" / "The General
+    # Assembly" / "Composition" / "Article 9"
+    d = SEG(
+        make_doc(
+            "PART VII\n\nActivities not prohibited under this Convention\n\n"
+            "Regime for Schedule 2 chemicals\n\nA\n\nDECLARATIONS\n\n1. A State "
+            "Party shall declare.\n\nCHAPTER IV\n\nThe General Assembly\n\n"
+            "Composition\n\nArticle 9\n\nThe Assembly shall consist of all Members."
+            "\n\nCHAPTER V\n\nThe Council\n\nThe Members agree as follows\n\n"
+            "Each Member shall have one representative."
+        )
+    )
+    assert _ids(d) == ["part-vii.1", "art-9.p1", "chapter-v.p1", "chapter-v.p2"]
+    titles = [d.text[h.start : h.end] for h in d.headings if h.kind == "heading"]
+    assert "Regime for Schedule 2 chemicals" in titles
+    assert "Composition" in titles
+    assert d.clauses[0].nearest_heading == "DECLARATIONS"
+    # a line before body text, not before a section or article, stays a clause
+    assert _text(d, "chapter-v.p1") == "The Members agree as follows"
+
+
 def test_segment_lettered_parts_number_their_own_paragraphs() -> None:
     # the CWC's Verification Annex: "PART IV (A)" and "PART IV (B)" after Part III
     d = SEG(
@@ -318,6 +341,9 @@ def test_segment_coverage_on_built_treaty(doc: Document) -> None:
 CORPUS_FINGERPRINTS = {
     "treaty.segmenter.rules.v2": (
         "d4d752668098c065d3b60249a7cb6559854ae5b01ecca28ff208b1bf0580a7f8"
+    ),
+    "treaty.segmenter.rules.v3": (
+        "435f565fd521d7c178536d58fe75d555e2d6f0223e3e896442a4b6b0ab130e93"
     ),
 }
 
