@@ -54,6 +54,23 @@ _ABBREV_END_RE = re.compile(
     re.IGNORECASE,
 )
 _LONG_LETTER_PARA = 400  # chars; shorter letter paragraphs stay whole
+_BARE_CAPITAL = re.compile(r"[A-Z]\.?")  # "C" alone on a line letters a section
+
+
+def _section_marker(t: str) -> mk.Marker | None:
+    """The marker of a lettered or roman-numbered section title ("A. GENERAL
+    PROVISIONS", "II. Scope"), else None."""
+    marker = mk.find_marker(t)
+    rest = t[marker.length :] if marker else ""
+    if (
+        marker
+        and marker.kind in ("ROMAN", "ALPHA")
+        and mk.looks_like_heading(rest, max_words=10)
+        and rest.strip()[:1].isupper()
+        and not t.rstrip().endswith(",")
+    ):
+        return marker
+    return None
 
 
 @dataclass
@@ -290,7 +307,7 @@ class _Parser:
                 self.carry = (s, e, t.rstrip("."))
             return True
         if (
-            re.fullmatch(r"[A-Z]\.?", t)
+            _BARE_CAPITAL.fullmatch(t)
             and st.region == "body"
             and mk.looks_like_heading(nxt)
         ):
@@ -300,15 +317,8 @@ class _Parser:
             self._heading(s, e, "subheading")
             st.pending = "section"
             return True
-        marker = mk.find_marker(t)
-        if (
-            marker
-            and marker.kind in ("ROMAN", "ALPHA")
-            and st.region != "final"
-            and mk.looks_like_heading(t[marker.length :], max_words=10)
-            and t[marker.length :].strip()[:1].isupper()
-            and not t.rstrip().endswith(",")
-        ):
+        marker = _section_marker(t)
+        if marker and st.region != "final":
             if st.article and marker.kind == "ALPHA" and not mk.ARTICLE_RE.match(nxt):
                 self._article_section(t[marker.length :])
             else:
@@ -345,16 +355,12 @@ class _Parser:
         ):
             return False
         nxt = nxt.strip()
-        marker = mk.find_marker(nxt)
+        marker = _section_marker(nxt)
         return bool(
-            re.fullmatch(r"[A-Z]\.?", nxt)
+            _BARE_CAPITAL.fullmatch(nxt)
             or mk.ARTICLE_RE.match(nxt)
             or mk.GROUP_RE.match(nxt)
-            or (
-                marker
-                and marker.kind == "ALPHA"
-                and mk.looks_like_heading(nxt[marker.length :], max_words=10)
-            )
+            or (marker and marker.kind == "ALPHA")
         )
 
     def _belongs_to(self, s: int, e: int, t: str) -> None:
