@@ -3,6 +3,8 @@
 Numpy only, so evaluation and the ONNX path share it with the torch model.
 A label with too few dev positives keeps the identity map and a 0.5 threshold:
 fitting two parameters to three examples would promise a precision it cannot keep.
+The others' fits are shrunk toward one fit over all labels, the less the more dev
+positives a label has.
 """
 
 from __future__ import annotations
@@ -12,6 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 MIN_POSITIVES = 5
+# dev positives' worth of the pooled fit in a label's (a, b): technology_transfer's own
+# fit rests on 9 dev positives; cross-fit over dev documents, shrinking with k = 20
+# beat per-label fits by 1.2 points of mean micro/macro-F1 in 19 of 20 halvings (README)
+POOL_WEIGHT = 20.0
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -125,14 +131,25 @@ def half_f1_threshold(p: np.ndarray, y: np.ndarray) -> float:
 def fit_calibration(
     logits: np.ndarray, y: np.ndarray, labels: list[str]
 ) -> Calibration:
+    """Per label: Platt scaling shrunk toward the pooled fit, then the threshold.
+
+    ``(a, b) = (n * own + k * pooled) / (n + k)`` with ``n`` the label's dev
+    positives and ``k`` = ``POOL_WEIGHT``; the pooled fit is one Platt fit over every
+    (logit, gold) pair of every label.
+    """
     cal = Calibration()
+    pooled = fit_platt(logits.ravel(), y.ravel()) if y.size else (1.0, 0.0)
     for j, lb in enumerate(labels):
         yj = y[:, j]
-        if yj.sum() >= MIN_POSITIVES and (len(yj) - yj.sum()) >= MIN_POSITIVES:
-            cal.a[lb], cal.b[lb] = fit_platt(logits[:, j], yj)
-            cal.thresholds[lb] = half_f1_threshold(
-                sigmoid(cal.a[lb] * logits[:, j] + cal.b[lb]), yj
+        n = float(yj.sum())
+        if n >= MIN_POSITIVES and (len(yj) - n) >= MIN_POSITIVES:
+            own = fit_platt(logits[:, j], yj)
+            a, b = (
+                (n * o + POOL_WEIGHT * p) / (n + POOL_WEIGHT)
+                for o, p in zip(own, pooled)
             )
+            cal.a[lb], cal.b[lb] = float(a), float(b)
+            cal.thresholds[lb] = half_f1_threshold(sigmoid(a * logits[:, j] + b), yj)
         else:
             cal.a[lb], cal.b[lb], cal.thresholds[lb] = 1.0, 0.0, 0.5
     return cal

@@ -13,6 +13,7 @@ pytest.importorskip("torch")
 from conftest import TINY_ENCODER, make_doc  # noqa: E402
 
 from pipeline.calibrate import (  # noqa: E402
+    POOL_WEIGHT,
     Calibration,
     best_f1,
     expected_calibration_error,
@@ -114,6 +115,26 @@ def test_classify_threshold_and_fallbacks() -> None:
     y2[:2, 0] = 1  # too few positives: identity map, threshold 0.5
     cal = fit_calibration(logits, y2, ["a", "b"])
     assert cal.thresholds == {"a": 0.5, "b": 0.5} and cal.a["a"] == 1.0
+
+
+def test_classify_calibration_shrinks_rare_labels_toward_the_pooled_fit() -> None:
+    # a common label whose logits are over-confident (true slope 0.5) and a rare one
+    # whose 6 positives would fit any slope: the rare one ends near the pooled fit
+    rng = np.random.default_rng(3)
+    z = rng.normal(0, 3, (3000, 2))
+    y = np.zeros((3000, 2))
+    y[:, 0] = rng.random(3000) < sigmoid(0.5 * z[:, 0])
+    y[rng.choice(np.flatnonzero(z[:, 1] > 4), 6, replace=False), 1] = 1
+    cal = fit_calibration(z, y, ["common", "rare"])
+    pooled = fit_platt(z.ravel(), y.ravel())
+    own = [fit_platt(z[:, j], y[:, j]) for j in range(2)]
+    n = y.sum(0)
+    for j, lb in enumerate(["common", "rare"]):
+        w = n[j] / (n[j] + POOL_WEIGHT)
+        assert cal.a[lb] == pytest.approx(w * own[j][0] + (1 - w) * pooled[0])
+        assert cal.b[lb] == pytest.approx(w * own[j][1] + (1 - w) * pooled[1])
+    assert cal.a["common"] == pytest.approx(own[0][0], rel=0.02)  # ~1,500 positives
+    assert abs(cal.b["rare"] - pooled[1]) < abs(own[1][1] - pooled[1]) / 3
 
 
 def test_classify_predictions_other_alone_and_never_empty(
