@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.table import Table
 
+from pipeline.calibrate import POOL_WEIGHT
 from pipeline.labels import load_labels
 
 
@@ -221,8 +222,9 @@ def write_model_card(model_dir: Path) -> Path:
         f"{mc['max_length']} tokens "
         f"with {mc['stride']} shared; scores pooled by max over windows.",
         "- Calibration: per-label Platt scaling fitted on dev, shrunk toward one fit "
-        "over all labels by 20 dev positives' worth (a label with few dev positives "
-        "leans on the pooled fit); each label's threshold is half the best F1 its "
+        f"over all labels by {POOL_WEIGHT:g} dev positives' worth (a label with few "
+        "dev positives leans on the pooled fit); each label's threshold is half the "
+        "best F1 its "
         "calibrated score reaches on dev, the F1-optimal threshold of a calibrated "
         "score (`calibration.json`).",
         f"- Training: {config['epochs']} epochs, batch {config['batch_size']}, lr "
