@@ -138,7 +138,7 @@ def fit_calibration(
     (logit, gold) pair of every label.
     """
     cal = Calibration()
-    pooled = fit_platt(logits.ravel(), y.ravel()) if y.size else (1.0, 0.0)
+    pooled = fit_platt(logits.ravel(), y.ravel())  # no rows: the identity map
     for j, lb in enumerate(labels):
         yj = y[:, j]
         n = float(yj.sum())

@@ -224,9 +224,8 @@ def write_model_card(model_dir: Path) -> Path:
         "- Calibration: per-label Platt scaling fitted on dev, shrunk toward one fit "
         f"over all labels by {POOL_WEIGHT:g} dev positives' worth (a label with few "
         "dev positives leans on the pooled fit); each label's threshold is half the "
-        "best F1 its "
-        "calibrated score reaches on dev, the F1-optimal threshold of a calibrated "
-        "score (`calibration.json`).",
+        "best F1 its calibrated score reaches on dev, the F1-optimal threshold of a "
+        "calibrated score (`calibration.json`).",
         f"- Training: {config['epochs']} epochs, batch {config['batch_size']}, lr "
         f"{config['lr']}, seed {config['seed']}, {config['threads']} CPU threads, "
         f"{metrics['train_seconds']} s. Data sha256 `{metrics['data_sha256'][:16]}…`, "

@@ -83,7 +83,9 @@ class _State:
     heading: str | None = None  # nearest heading text
     stack: list[tuple[tuple[str, int], str]] = field(default_factory=list)
     region: str = "start"  # start | preamble | body | letter | final
-    pending: str | None = None  # heading kind still waiting for its title line
+    # what the next line may be: the title line of an "article", "group", "section"
+    # or "container" heading, or a part title's second line ("subtitle")
+    pending: str | None = None
     counters: dict[str, int] = field(default_factory=dict)
 
 
