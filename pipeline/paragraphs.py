@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,6 +18,11 @@ from .layout import STRUCTURAL_HEADING, Row
 
 # A line pitch this many times the usual pitch (for that font size) is a paragraph gap.
 PARA_GAP = 1.3
+# OCR-ed lines have no font size: the height of a line's box depends on its letters
+# (ascenders, descenders, a handwritten date), from 9 to 28 pt on one corpus scan whose
+# lines are 15-16 pt apart. Their pitch is one figure for all of them, kept under this
+# key beside the per-size ones, and their heights are not compared.
+OCR_PITCH = -1
 INDENT = 6.0  # pt a first line must be indented by to count as a paragraph start
 # wordfreq Zipf scale: 3 is about once per million words, so "agreement" (4.9) is a
 # word and a line-end fragment like "ment" (3.1) is one only by accident; below 1.5
@@ -34,6 +40,9 @@ _MARKER = re.compile(
     r"[a-z]\)\.?|[a-z]\.|\([ivxlcdm]{1,6}\)|[ivxlcdm]{1,6}(?:\)\.?|\.)|[IVXLC]{1,6}\.|[A-Z][.)]|"
     r"[•·▪●○■□◦‣⁃–—-])(?=\s)"
 )
+# Tesseract reads a bullet "•" as "e", "o" or "«"; no line of treaty text starts with
+# such a letter alone before a capital.
+_OCR_BULLET = re.compile(r"^[eo«°](?=\s+[A-Z])")
 _KEYWORD_MARKER = re.compile(
     r"^(?:Article|ARTICLE|Art\.|Chapter|CHAPTER|Part|PART|Section|SECTION|Annex|ANNEX)\s"
 )
@@ -61,9 +70,13 @@ class _Margins:
 
 
 def assemble(
-    pages: list[list[Row]],
+    pages: list[list[Row]], ocr: Sequence[bool] = ()
 ) -> tuple[str, list[tuple[int, int]], list[tuple[Row, int, int]]]:
     """Join the rows of all pages into text.
+
+    ``ocr[i]`` says page i was read by OCR: its rows' sizes are the heights of
+    Tesseract's line boxes, not font sizes, so they are not compared (see
+    ``OCR_PITCH``).
 
     Footnotes at the foot of a page are moved before the paragraph that runs on to the
     next page, so that paragraph stays whole (pages must stay contiguous ranges).
@@ -74,8 +87,9 @@ def assemble(
         row with its own range.
     """
     every = [row for page in pages for row in page]
+    scanned = {id(r) for page, flag in zip(pages, ocr) if flag for r in page}
     margins = _margins(every)
-    pitch = _pitches(every)
+    pitch = _pitches(every, scanned)
     vocab = _vocabulary(every)
     kinds = {id(r): _heading_kind(r, margins[(r.page_no, r.region)]) for r in every}
     texts = {id(r): r.text for r in every}
@@ -83,7 +97,9 @@ def assemble(
 
     def link(seq: list[Row]) -> None:
         for p, c in zip(seq, seq[1:], strict=False):
-            if _starts_paragraph(p, c, kinds[id(p)], kinds[id(c)], margins, pitch):
+            if _starts_paragraph(
+                p, c, kinds[id(p)], kinds[id(c)], margins, pitch, id(c) in scanned
+            ):
                 seps[id(c)] = "\n"
             else:
                 texts[id(p)], seps[id(c)] = _join(texts[id(p)], texts[id(c)], vocab)
@@ -231,11 +247,16 @@ def _starts_paragraph(
     c_kind: str | None,
     margins: dict[tuple[int, int], _Margins],
     pitch: dict[int, float],
+    scanned: bool = False,
 ) -> bool:
     pm = margins[(p.page_no, p.region)]
     same_flow = (p.page_no, p.region) == (c.page_no, c.region)
     d = c.top - p.top
-    normal_pitch = pitch.get(round(c.size), 1.2 * c.size)
+    if scanned:  # larger type (a title's capitals) is spaced wider all the same
+        normal_pitch = max(pitch.get(OCR_PITCH, 0.0), 1.2 * min(p.size, c.size))
+    else:
+        normal_pitch = pitch.get(round(c.size), 1.2 * c.size)
+    same_size = scanned or abs(p.size - c.size) <= max(1.0, 0.12 * p.size)
     close = same_flow and 0 < d <= PARA_GAP * normal_pitch + 1
     hanging = (
         close
@@ -253,14 +274,16 @@ def _starts_paragraph(
         c_kind = None  # "... as laid down in paragraph 1 of / Article 21." wrapped
     if "structural" in (p_kind, c_kind):
         return True
-    if hanging and p.size == c.size:
+    if hanging and (scanned or p.size == c.size):
         return False  # a list item's text wraps under its own first word
     if (p_kind is None) != (c_kind is None):
         return True
-    if abs(p.size - c.size) > max(1.0, 0.12 * p.size):
+    if not same_size:
         return True
     last_word = p.text.rsplit(" ", 1)[-1].lower().rstrip(",")
     if _MARKER.match(c.text) and last_word not in _REF_WORDS:
+        return True
+    if scanned and _OCR_BULLET.match(c.text):
         return True
     if p_kind is not None:  # two heading-like lines: one heading if alike and close
         return not (close and p_kind == c_kind and p.bold == c.bold)
@@ -349,16 +372,20 @@ def _margins(rows: list[Row]) -> dict[tuple[int, int], _Margins]:
     return out
 
 
-def _pitches(rows: list[Row]) -> dict[int, float]:
-    """The usual baseline-to-baseline distance per font size, over the document."""
+def _pitches(rows: list[Row], scanned: set[int]) -> dict[int, float]:
+    """The usual baseline-to-baseline distance per font size, over the document;
+    for OCR-ed rows one distance for all (under ``OCR_PITCH``)."""
     samples: dict[int, list[float]] = defaultdict(list)
     for p, c in zip(rows, rows[1:], strict=False):
-        if (p.page_no, p.region) == (c.page_no, c.region) and round(p.size) == round(
-            c.size
-        ):
-            d = c.top - p.top
-            if 0 < d < 3 * c.size:
-                samples[round(c.size)].append(d)
+        if (p.page_no, p.region) != (c.page_no, c.region):
+            continue
+        d = c.top - p.top
+        if id(c) in scanned and id(p) in scanned:
+            # Tesseract also returns bits of one line as lines a point or two apart
+            if 0.6 * min(p.size, c.size) < d < 3 * max(p.size, c.size):
+                samples[OCR_PITCH].append(d)
+        elif round(p.size) == round(c.size) and 0 < d < 3 * c.size:
+            samples[round(c.size)].append(d)
     # The lower quartile: most gaps inside paragraphs, whatever the share of short ones.
     return {
         size: sorted(ds)[len(ds) // 4] for size, ds in samples.items() if len(ds) >= 3

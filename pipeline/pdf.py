@@ -125,7 +125,9 @@ def extract_pdf(
     finally:
         if other is not None:
             other.close()
-    text, spans, line_spans = assemble([p.rows for p in pages])
+    text, spans, line_spans = assemble(
+        [p.rows for p in pages], [p.engine == "tesseract" for p in pages]
+    )
     out_pages = tuple(
         Page(p.page_no, start, end, p.width, p.height, p.quality)
         for p, (start, end) in zip(pages, spans, strict=True)

@@ -28,7 +28,7 @@ from pipeline.errors import (
 from pipeline.furniture import find_furniture
 from pipeline.ingest import document_from_text, normalise_text, read_document
 from pipeline.layout import Row, Word
-from pipeline.paragraphs import resolve_hyphen
+from pipeline.paragraphs import assemble, resolve_hyphen
 from pipeline.quality import page_quality
 from pipeline.schema import Document
 
@@ -207,6 +207,80 @@ def _row(text: str, top: float, x0: float = 72.0) -> Row:
         words.append(Word(token, x, x + 6 * len(token), top, top + 11, 11.0))
         x += 6 * len(token) + 3
     return Row(words).finish()
+
+
+def _scan_line(text: str, top: float, size: float, full: bool = True) -> Row:
+    """An OCR-ed line: ``size`` is the height of Tesseract's line box, which varies
+    with the letters; a full line runs from 72 to 500 pt."""
+    tokens = text.split()
+    step = (428 - 3 * (len(tokens) - 1)) / len(text.replace(" ", "")) if full else 5.0
+    words, x = [], 72.0
+    for token in tokens:
+        words.append(Word(token, x, x + step * len(token), top, top + size, size))
+        x += step * len(token) + 3
+    return Row(words).finish()
+
+
+# Lines 15-16 pt apart, paragraphs 30 pt apart, line boxes 11-13.7 pt high (as on the
+# corpus scan of the Common Fund instrument of ratification).
+_SCAN = [
+    ("Whereas the Agreement Establishing The Common Fund For Commodities was", 12.0),
+    ("signed in New York on the 20th day of July 1981;", 11.3),
+    (None, 0),
+    ("Whereas it is provided in Article 57 of the aforesaid Agreement that the", 11.0),
+    ("Agreement shall enter into force upon receipt by the Depository of the", 13.7),
+    ("instruments of ratification from at least ninety States subject to the", 11.3),
+    ("proviso set out therein;", 11.3),
+    (None, 0),
+    ("And Whereas the Government has by a decision duly reached in accordance", 12.0),
+    ("with its processes agreed to ratify the aforesaid Agreement.", 12.7),
+]
+
+
+def _scan_rows() -> list[Row]:
+    rows, top = [], 100.0
+    for text, size in _SCAN:
+        if text is None:
+            top += 14.2  # a paragraph gap on top of the line pitch
+            continue
+        rows.append(_scan_line(text, top, size, full=not text.endswith((";", "."))))
+        top += 15.8
+    return rows
+
+
+def test_ocr_lines_of_one_paragraph_join_whatever_their_box_heights() -> None:
+    text, _, _ = assemble([_scan_rows()], [True])
+    assert text.split("\n") == [
+        " ".join(_SCAN[0][0].split() + _SCAN[1][0].split()),
+        " ".join(t for t, _ in _SCAN[3:7]),
+        " ".join(t for t, _ in _SCAN[8:]),
+    ]
+    # Read as a text layer, the 13.7 pt line box would be a larger font: a new
+    # paragraph mid-sentence (what OCR-ed pages got before)
+    text, _, _ = assemble([_scan_rows()], [False])
+    assert text.split("\n")[1:4] == [
+        _SCAN[3][0],
+        _SCAN[4][0],
+        " ".join(t for t, _ in _SCAN[5:7]),
+    ]
+
+
+def test_ocr_bullet_read_as_a_letter_starts_a_paragraph() -> None:
+    rows = [
+        _scan_line("The Centre will study subjects such as the", 100, 12.0),
+        _scan_line("links between transport and employment", 115.8, 11.3, full=False),
+        _scan_line("e Road safety and driver behaviour", 131.6, 13.7, full=False),
+        _scan_line("e Vehicle maintenance standards", 147.4, 10.8, full=False),
+        _scan_line("o Traffic management", 163.2, 12.5, full=False),
+    ]
+    text, _, _ = assemble([rows], [True])
+    assert text.split("\n") == [
+        "The Centre will study subjects such as the links between transport and "
+        "employment",
+        "e Road safety and driver behaviour",
+        "e Vehicle maintenance standards",
+        "o Traffic management",
+    ]
 
 
 _TOPICS = "customs taxation claims exercises logistics medical police uniforms".split()

@@ -177,6 +177,28 @@ def test_real_scans_are_read(name: str) -> None:
     print(f"{name}: {len(doc.pages)} pages OCR-ed in {seconds:.1f} s")
 
 
+@pytest.mark.slow
+@pytest.mark.corpus
+@needs_tesseract
+def test_real_scan_recitals_are_whole_clauses() -> None:
+    # OCR line boxes on this scan are 9-28 pt high while the lines are 15-16 pt
+    # apart; compared as font sizes they cut recitals in two mid-sentence
+    name = "ng-instrument-of-ratification-of-the-agreement-establishing-the-common-fund"
+    result = Pipeline()(SCANS / f"{name}-for-com.pdf")
+    doc = result.document
+    assert doc is not None, result.errors
+    texts = [" ".join(c.text(doc).split()) for c in doc.clauses]
+    recital = [t for t in texts if "Article 57" in t]
+    assert len(recital) == 1
+    assert recital[0].startswith("Whereas it is provided in Article 57")
+    assert recital[0].endswith("subject to the proviso set out therein;")
+    assert any(
+        t.startswith("Whereas the Agreement Establishing")
+        and t.endswith("20th day of July, 1981 ;")
+        for t in texts
+    )
+
+
 def test_scan_edges_read_as_bars_are_no_words() -> None:
     # Tesseract's own output shape (level 5 = word), as on the Benin-Nigeria-Togo scan:
     # a binding-margin "|" at confidence 95 and a seal's "}" beside real words
