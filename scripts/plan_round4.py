@@ -25,7 +25,11 @@ Round 10 (after the round-9 dev second pass): up to 2,000 more train clauses cho
 in round 7, 250 an annotator; the cap of 20 a document left 1,463 (six annotators got
 tasks, the last two none and no task file).
 
-    python scripts/plan_round4.py [4|5|7|10]
+Round 11 (after classifier 0.5.2): the same again for eight annotators, 190 clauses
+each, at most 30 a document (20 left 1,234), so that training on the larger train
+split still fits the 20-minute budget with one epoch fewer.
+
+    python scripts/plan_round4.py [4|5|7|10|11]
 """
 
 from __future__ import annotations
@@ -81,8 +85,15 @@ ROUNDS = {
         None,
         None,
     ),
+    "11": (
+        ["ibis", "jackal", "koala", "lemur", "marmot", "newt", "otter", "puffin"],
+        None,
+        None,
+    ),
 }
 PER_DOC = 20
+PER_ANNOTATOR = {"11": 190}  # default 250
+PER_DOC_ROUND = {"11": 30}
 
 
 def _margin(clause) -> float:
@@ -99,8 +110,14 @@ def _weak_score(clause, weak: set[str] = WEAK) -> float:
     return max((p.score for p in clause.predictions if p.label in weak), default=0.0)
 
 
-def _pick(cands: list, n: int, rng: random.Random, weak: set[str] = WEAK) -> list:
-    """Half by uncertainty, half by weak-label score, PER_DOC at most per document."""
+def _pick(
+    cands: list,
+    n: int,
+    rng: random.Random,
+    weak: set[str] = WEAK,
+    cap: int = PER_DOC,
+) -> list:
+    """Half by uncertainty, half by weak-label score, ``cap`` at most per document."""
     chosen: list = []
     seen: set = set()
     per_doc: dict[str, int] = {}
@@ -110,7 +127,7 @@ def _pick(cands: list, n: int, rng: random.Random, weak: set[str] = WEAK) -> lis
         for doc, _c, t in order:
             if got >= quota:
                 return
-            if id(t) in seen or per_doc.get(doc.doc_id, 0) >= PER_DOC:
+            if id(t) in seen or per_doc.get(doc.doc_id, 0) >= cap:
                 continue
             seen.add(id(t))
             per_doc[doc.doc_id] = per_doc.get(doc.doc_id, 0) + 1
@@ -171,8 +188,11 @@ def main() -> None:
                 continue
             pools[splits[doc_id]].append((doc, c, t))
     labels = load_labels()
-    n_train = 250 * len(train_who)
-    train = _pick(pools["train"], n_train, rng, WEAK if round_ in ("4", "5") else WEAK7)
+    size = PER_ANNOTATOR.get(round_, 250)
+    n_train = size * len(train_who)
+    weak = WEAK if round_ in ("4", "5") else WEAK7
+    cap = PER_DOC_ROUND.get(round_, PER_DOC)
+    train = _pick(pools["train"], n_train, rng, weak, cap)
     dev: list = []
     test: list = []
     if round_ == "4":
@@ -182,7 +202,7 @@ def main() -> None:
         dev = _per_doc_random(pools["dev"], 15, rng)
         test = _per_doc_random(pools["test"], 15, rng)
     batches = {
-        f"r{round_}-{who}": train[i * 250 : (i + 1) * 250]
+        f"r{round_}-{who}": train[i * size : (i + 1) * size]
         for i, who in enumerate(train_who)
     }
     if dev_who:
