@@ -26,8 +26,8 @@ in round 7, 250 an annotator; the cap of 20 a document left 1,463 (six annotator
 tasks, the last two none and no task file).
 
 Round 11 (after classifier 0.5.2): the same again for eight annotators, 190 clauses
-each, at most 30 a document (20 left 1,234), so that training on the larger train
-split still fits the 20-minute budget with one epoch fewer.
+each, at most 30 a document (20 left 1,234). Training on the larger train split then
+took 3 epochs instead of 5 to stay within the 20-minute budget (README, 0.6.0).
 
     python scripts/plan_round4.py [4|5|7|10|11]
 """
