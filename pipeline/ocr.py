@@ -109,9 +109,10 @@ def ocr_image(image: Any, width: float, height: float) -> OcrPage:
 def _words(
     data: dict[str, list[Any]], sx: float, sy: float
 ) -> tuple[list[Word], float | None]:
-    # Level 4 rows are lines; their height stands in for the font size, which the
-    # paragraph builder compares between lines (a word's own box depends on its
-    # letters: "on" is shorter than "Article").
+    # Level 4 rows are lines; their height stands in for the font size (a word's own
+    # box depends on its letters: "on" is shorter than "Article"). Line heights vary
+    # with the letters too, so the paragraph builder only scales line spacing by
+    # them and does not compare them between lines (paragraphs.OCR_PITCH).
     line_height: dict[tuple[int, int, int], float] = {}
     for i, level in enumerate(data["level"]):
         if level == 4:
