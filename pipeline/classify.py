@@ -37,7 +37,7 @@ DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "treaty-minilm-
 @dataclasses.dataclass
 class ModelConfig:
     name: str = "treaty-minilm-lora"
-    version: str = "0.6.0"
+    version: str = "0.7.0"
     max_length: int = 128
     stride: int = 32  # tokens shared by consecutive windows of a long clause
     lora_rank: int = 8
