@@ -29,11 +29,8 @@ logger = logging.getLogger(__name__)
 
 @dataclasses.dataclass
 class TrainConfig:
-    # 3 since 0.6.0 (5 since 0.4.2, 6 before): round 11 made the train split 16 %
-    # larger with longer clauses; 4 epochs over it took 21.5 minutes against the
-    # 20-minute budget, 3 took 15 with dev within a point of 5 over the old split.
-    # With round 12 (0.7.0) 3 epochs took 18.5 minutes; since 0.8.0 the adapters sit
-    # in 2 layers instead of 3 (ModelConfig.lora_layers), 13.5 with round 13
+    # 3 since 0.6.0 (5 before): more epochs over the grown train split overrun the
+    # 20-minute budget on 2 cores, and 2 lost dev F1 (README, Evaluation: 0.6.0-0.8.0)
     epochs: int = 3
     batch_size: int = 16
     lr: float = 2e-3

@@ -38,6 +38,7 @@ Round 13 (after classifier 0.7.0): the same again.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import random
@@ -76,38 +77,45 @@ WEAK7 = {
     "materiel_procurement",
     "exercises_training",
 }
+PER_DOC = 20
+
+
+@dataclasses.dataclass(frozen=True)
+class Round:
+    """Who reads a round's tasks, and how many."""
+
+    train: list[str]  # one annotator per batch of ``per_annotator`` train clauses
+    dev: str | None = None
+    test: str | None = None
+    per_annotator: int = 250
+    per_doc: int = PER_DOC  # train clauses at most from one document
+
+
 ROUNDS = {
-    "4": (["mint", "nettle", "oak", "pine", "quince", "rowan"], "sorrel", "tansy"),
-    "5": (
-        ["ulex", "verbena", "willow", "yarrow", "zinnia", "aster"],
-        "bramble",
-        "clover",
+    "4": Round(["mint", "nettle", "oak", "pine", "quince", "rowan"], "sorrel", "tansy"),
+    "5": Round(
+        ["ulex", "verbena", "willow", "yarrow", "zinnia", "aster"], "bramble", "clover"
     ),
-    "7": (["acacia", "beech", "cypress", "daphne", "elder", "fern"], None, None),
-    "10": (
-        ["alpaca", "bison", "caribou", "dingo", "eland", "ferret", "gazelle", "heron"],
-        None,
-        None,
+    "7": Round(["acacia", "beech", "cypress", "daphne", "elder", "fern"]),
+    "10": Round(
+        ["alpaca", "bison", "caribou", "dingo", "eland", "ferret", "gazelle", "heron"]
     ),
-    "11": (
+    "11": Round(
         ["ibis", "jackal", "koala", "lemur", "marmot", "newt", "otter", "puffin"],
-        None,
-        None,
+        per_annotator=190,
+        per_doc=30,
     ),
-    "12": (
+    "12": Round(
         ["quail", "raven", "stoat", "tapir", "urial", "vole", "walrus", "yak"],
-        None,
-        None,
+        per_annotator=190,
+        per_doc=45,
     ),
-    "13": (
+    "13": Round(
         ["addax", "bongo", "civet", "dhole", "genet", "hyrax", "kudu", "lynx"],
-        None,
-        None,
+        per_annotator=190,
+        per_doc=45,
     ),
 }
-PER_DOC = 20
-PER_ANNOTATOR = {"11": 190, "12": 190, "13": 190}  # default 250
-PER_DOC_ROUND = {"11": 30, "12": 45, "13": 45}
 
 
 def _margin(clause) -> float:
@@ -183,7 +191,7 @@ def _per_doc_random(cands: list, per_doc: int, rng: random.Random) -> list:
 
 def main() -> None:
     round_ = sys.argv[1] if len(sys.argv) > 1 else "4"
-    train_who, dev_who, test_who = ROUNDS[round_]
+    plan = ROUNDS[round_]
     rng = random.Random(SEED + int(round_))
     splits = load_splits()
     done = {(r.doc_id, r.start, r.end) for r in load_records()}
@@ -202,11 +210,9 @@ def main() -> None:
                 continue
             pools[splits[doc_id]].append((doc, c, t))
     labels = load_labels()
-    size = PER_ANNOTATOR.get(round_, 250)
-    n_train = size * len(train_who)
+    size = plan.per_annotator
     weak = WEAK if round_ in ("4", "5") else WEAK7
-    cap = PER_DOC_ROUND.get(round_, PER_DOC)
-    train = _pick(pools["train"], n_train, rng, weak, cap)
+    train = _pick(pools["train"], size * len(plan.train), rng, weak, plan.per_doc)
     dev: list = []
     test: list = []
     if round_ == "4":
@@ -217,12 +223,12 @@ def main() -> None:
         test = _per_doc_random(pools["test"], 15, rng)
     batches = {
         f"r{round_}-{who}": train[i * size : (i + 1) * size]
-        for i, who in enumerate(train_who)
+        for i, who in enumerate(plan.train)
     }
-    if dev_who:
-        batches[f"r{round_}-{dev_who}"] = dev
-    if test_who:
-        batches[f"r{round_}-{test_who}"] = test
+    if plan.dev:
+        batches[f"r{round_}-{plan.dev}"] = dev
+    if plan.test:
+        batches[f"r{round_}-{plan.test}"] = test
     for name, tasks in batches.items():
         if not tasks:  # the per-document cap ran the pool dry
             print(f"{name}: no clauses left, no task file")
