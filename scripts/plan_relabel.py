@@ -18,14 +18,11 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from plan_round2 import OUT  # noqa: E402
-from plan_round4 import _with_before, preceding  # noqa: E402
+from plan_round4 import preceding, write_batch  # noqa: E402
 
 from pipeline.annotate import CorpusDocs, load_records, tasks_for  # noqa: E402
 from pipeline.classify import load_classifier  # noqa: E402
 from pipeline.dataset import gold, load_splits  # noqa: E402
-from pipeline.formats import ToolFormat, write_tasks  # noqa: E402
-from pipeline.labels import load_labels  # noqa: E402
 
 ROUNDS = {"14": ["finch", "lark", "plover", "swift", "tern", "shrike"]}
 PER_ANNOTATOR = 200
@@ -82,14 +79,9 @@ def main() -> None:
             chosen.append(t)
     # whole documents to one annotator, so each reads a clause among its neighbours
     chosen.sort(key=lambda t: (t.doc_id, t.start))
-    labels = load_labels()
     size = -(-len(chosen) // len(names))
     for i, who in enumerate(names):
-        tasks = chosen[i * size : (i + 1) * size]
-        path = OUT / f"r{round_}-{who}.jsonl"
-        write_tasks(tasks, ToolFormat.prodigy, path, labels)
-        _with_before(path, before)
-        print(f"r{round_}-{who}: {len(tasks)} clauses -> {path}")
+        write_batch(f"r{round_}-{who}", chosen[i * size : (i + 1) * size], before)
 
 
 if __name__ == "__main__":

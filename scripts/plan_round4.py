@@ -178,6 +178,15 @@ def _with_before(path: Path, before: dict[tuple[str, int], str]) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def write_batch(name: str, tasks: list, before: dict[tuple[str, int], str]) -> None:
+    """``tasks/NAME.jsonl`` (Prodigy format), each task with the end of the clause
+    before it."""
+    path = OUT / f"{name}.jsonl"
+    write_tasks(tasks, ToolFormat.prodigy, path, load_labels())
+    _with_before(path, before)
+    print(f"{name}: {len(tasks)} clauses -> {path}")
+
+
 def _per_doc_random(cands: list, per_doc: int, rng: random.Random) -> list:
     by_doc: dict[str, list] = {}
     for doc, _, t in cands:
@@ -209,7 +218,6 @@ def main() -> None:
             if (doc_id, c.start, c.end) in done or len(t.text) < 25:
                 continue
             pools[splits[doc_id]].append((doc, c, t))
-    labels = load_labels()
     size = plan.per_annotator
     weak = WEAK if round_ in ("4", "5") else WEAK7
     train = _pick(pools["train"], size * len(plan.train), rng, weak, plan.per_doc)
@@ -233,11 +241,7 @@ def main() -> None:
         if not tasks:  # the per-document cap ran the pool dry
             print(f"{name}: no clauses left, no task file")
             continue
-        tasks = sorted(tasks, key=lambda t: (t.doc_id, t.start))
-        path = OUT / f"{name}.jsonl"
-        write_tasks(tasks, ToolFormat.prodigy, path, labels)
-        _with_before(path, before)
-        print(f"{name}: {len(tasks)} clauses -> {path}")
+        write_batch(name, sorted(tasks, key=lambda t: (t.doc_id, t.start)), before)
 
 
 if __name__ == "__main__":
