@@ -162,18 +162,24 @@ class ClauseModel(nn.Module):
     ) -> torch.Tensor:
         enc = self.encoder
         h = enc.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
-        mask = self._mask(h, attention_mask)
-        for layer in enc.encoder.layer[:first_layer]:
-            h = layer(h, mask)
-        return h
+        return self.layers(h, attention_mask, 0, first_layer)
 
     def top(
         self, h: torch.Tensor, attention_mask: torch.Tensor, first_layer: int
     ) -> torch.Tensor:
+        n = len(self.encoder.encoder.layer)
+        return self.pool_head(
+            self.layers(h, attention_mask, first_layer, n), attention_mask
+        )
+
+    def layers(
+        self, h: torch.Tensor, attention_mask: torch.Tensor, start: int, stop: int
+    ) -> torch.Tensor:
+        """Hidden states after encoder layers ``start`` to ``stop - 1``."""
         mask = self._mask(h, attention_mask)
-        for layer in self.encoder.encoder.layer[first_layer:]:
+        for layer in self.encoder.encoder.layer[start:stop]:
             h = layer(h, mask)
-        return self.pool_head(h, attention_mask)
+        return h
 
     def _mask(
         self, h: torch.Tensor, attention_mask: torch.Tensor

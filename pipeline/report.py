@@ -193,6 +193,13 @@ def _ngram_lines(model_dir: Path) -> list[str]:
     ]
 
 
+def _frozen_after(config: dict[str, Any]) -> str:
+    n = config.get("freeze_after", 0)
+    if not n or n >= config["epochs"] or config["model"]["lora_layers"] < 2:
+        return ""
+    return f" (the lowest adapted layer frozen after epoch {n})"
+
+
 def write_model_card(model_dir: Path) -> Path:
     """README.md of a model directory from its config and metrics."""
     config = json.loads((model_dir / "train_config.json").read_text())
@@ -226,7 +233,8 @@ def write_model_card(model_dir: Path) -> Path:
         "dev positives leans on the pooled fit); each label's threshold is half the "
         "best F1 its calibrated score reaches on dev, the F1-optimal threshold of a "
         "calibrated score (`calibration.json`).",
-        f"- Training: {config['epochs']} epochs, batch {config['batch_size']}, lr "
+        f"- Training: {config['epochs']} epochs{_frozen_after(config)}, batch "
+        f"{config['batch_size']}, lr "
         f"{config['lr']}, seed {config['seed']}, {config['threads']} CPU threads, "
         f"{metrics['train_seconds']} s. Data sha256 `{metrics['data_sha256'][:16]}…`, "
         f"clauses per split {metrics['counts']}.",

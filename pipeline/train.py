@@ -40,6 +40,10 @@ class TrainConfig:
     threads: int = 2
     max_pos_weight: float = 8.0  # rare labels weigh more, but not unboundedly
     clip_norm: float = 1.0
+    # epochs the lowest adapted layer learns; then it is frozen and its output computed
+    # once, so later epochs cost a step one layer shorter (0: it learns throughout).
+    # 1 since 0.9.0: 3 adapted layers in 15 minutes instead of about 21 (README)
+    freeze_after: int = 1
     model: ModelConfig = dataclasses.field(default_factory=ModelConfig)
 
     def __post_init__(self) -> None:
@@ -96,7 +100,8 @@ def fit(
     mc = config.model
     clf = ClauseClassifier.build(labels, mc)
     model = clf.model
-    first = max(0, model.encoder.config.num_hidden_layers - mc.lora_layers)
+    n_layers = model.encoder.config.num_hidden_layers
+    first = max(0, n_layers - mc.lora_layers)
     texts = [r["text"] for r in train_rows]
     ctxs = clf.row_contexts(train_rows) if mc.use_context else None
     states, windows_of = _bottom_states(clf, texts, ctxs, first)
@@ -119,18 +124,16 @@ def fit(
     )
     gen = np.random.default_rng(config.seed)
     step = 0
-    for _epoch in range(config.epochs):
+    for epoch in range(config.epochs):
+        if epoch and epoch == config.freeze_after and first < n_layers - 1:
+            # steps from here start above it, so it gets no gradient (nor decay)
+            states = _advance(model, states, first)
+            first += 1
         model.train()
         for idx in _batches(tokens, config.batch_size, gen):
             wins = [w for i in idx for w in windows_of[i]]
             owner = torch.tensor([k for k, i in enumerate(idx) for _ in windows_of[i]])
-            width = max(states[w].shape[0] for w in wins)
-            h = torch.zeros(len(wins), width, states[0].shape[1])
-            mask = torch.zeros(len(wins), width, dtype=torch.long)
-            for r, w in enumerate(wins):
-                h[r, : states[w].shape[0]] = states[w]
-                mask[r, : states[w].shape[0]] = 1
-            win = model.top(h, mask, first)
+            win = model.top(*_padded(states, wins), first)
             pooled = torch.stack(
                 [win[owner == k].max(0).values for k in range(len(idx))]
             )
@@ -225,6 +228,35 @@ def _bottom_states(
                 windows_of[idx[owner]].append(len(states))
                 states.append(h[w, :n].clone())
     return states, windows_of
+
+
+def _padded(states: list[Any], wins: Sequence[int]) -> tuple[Any, Any]:
+    """The windows' states in one zero-padded batch, and its attention mask."""
+    import torch
+
+    width = max(states[w].shape[0] for w in wins)
+    h = torch.zeros(len(wins), width, states[0].shape[1])
+    mask = torch.zeros(len(wins), width, dtype=torch.long)
+    for r, w in enumerate(wins):
+        h[r, : states[w].shape[0]] = states[w]
+        mask[r, : states[w].shape[0]] = 1
+    return h, mask
+
+
+def _advance(model: Any, states: list[Any], layer: int) -> list[Any]:
+    """Each window's states after one more (now frozen) layer."""
+    import torch
+
+    out: list[Any] = [None] * len(states)
+    order = sorted(range(len(states)), key=lambda w: states[w].shape[0])
+    model.eval()
+    with torch.inference_mode():
+        for s in range(0, len(order), 64):
+            idx = order[s : s + 64]
+            h = model.layers(*_padded(states, idx), layer, layer + 1)
+            for r, w in enumerate(idx):
+                out[w] = h[r, : states[w].shape[0]].clone()
+    return out
 
 
 def _batches(

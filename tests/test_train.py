@@ -137,6 +137,7 @@ def test_train_writes_model_dir_with_metrics(tmp_path: Path) -> None:
     assert len(data_hash(ROWS)) == 64
     card = (out / "README.md").read_text()
     assert "Limitations:" in card and "not a legal determination" in card
+    assert "2 epochs (the lowest adapted layer frozen after epoch 1)" in card
 
 
 def test_model_card_names_unscored_and_weak_labels() -> None:
@@ -233,3 +234,53 @@ def test_train_writes_the_ngram_part_it_chose(tmp_path: Path) -> None:
     chosen_without_dev = fit(ROWS, [], LABELS, _config(epochs=1))
     assert chosen_without_dev.config.ngram_weight == 0.0
     assert chosen_without_dev.ngrams is None
+
+
+def test_frozen_layer_stops_learning_after_freeze_after_epochs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pipeline.train as train_mod
+
+    seen: dict[str, dict[str, np.ndarray]] = {}
+    advance = train_mod._advance
+
+    def spy(model, states, layer):  # type: ignore[no-untyped-def]
+        seen["frozen"] = _lora(model, layer)
+        seen["above"] = _lora(model, layer + 1)
+        return advance(model, states, layer)
+
+    monkeypatch.setattr(train_mod, "_advance", spy)
+    config = _config(epochs=4)
+    config.freeze_after = 2
+    clf = fit(ROWS, [], LABELS, config)
+    assert seen, "the lowest adapted layer was never frozen"
+    after = _lora(clf.model, 0)
+    for name, value in seen["frozen"].items():
+        np.testing.assert_array_equal(after[name], value)  # weight decay included
+    moved = _lora(clf.model, 1)
+    assert any(not np.array_equal(moved[k], v) for k, v in seen["above"].items())
+
+
+def _lora(model, layer: int) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
+    return {
+        k: v.detach().numpy().copy()
+        for k, v in model.encoder.encoder.layer[layer].named_parameters()
+        if "lora_" in k
+    }
+
+
+def test_frozen_layer_pass_gives_the_logits_of_the_whole_stack() -> None:
+    import torch
+
+    from pipeline.train import _advance, _bottom_states, _padded
+
+    clf = ClauseClassifier.build(LABELS, _config().model)
+    texts = [r["text"] * 3 for r in ROWS]  # long enough for several windows
+    states, windows_of = _bottom_states(clf, texts, None, 0)
+    assert max(len(w) for w in windows_of) > 1
+    wins = list(range(len(states)))
+    clf.model.eval()
+    with torch.inference_mode():
+        whole = clf.model.top(*_padded(states, wins), 0)
+        stepped = clf.model.top(*_padded(_advance(clf.model, states, 0), wins), 1)
+    torch.testing.assert_close(stepped, whole, atol=1e-5, rtol=1e-4)
