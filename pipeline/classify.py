@@ -277,16 +277,14 @@ class ClauseClassifier:
         return cls(model, labels, config, calibration)
 
     def save_pretrained(self, path: Path | str) -> Path:
-        from safetensors.torch import save_file
-
-        from pipeline.model import trainable_state
+        from pipeline.model import save_tensors, trainable_state
 
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        save_file(
+        save_tensors(
             trainable_state(self.model),
-            str(path / ADAPTER_FILE),
-            metadata={"format": "pt", "base": self.config.base},
+            path / ADAPTER_FILE,
+            {"format": "pt", "base": self.config.base},
         )
         (path / CONFIG_FILE).write_text(
             json.dumps(dataclasses.asdict(self.config), indent=1) + "\n"

@@ -8,6 +8,7 @@ by sha256 before use; only what training changes (adapters and head) is saved.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -189,6 +190,28 @@ class ClauseModel(nn.Module):
         return create_bidirectional_mask(
             config=self.encoder.config, inputs_embeds=h, attention_mask=attention_mask
         )
+
+
+def save_tensors(
+    tensors: dict[str, torch.Tensor], path: Path, metadata: dict[str, str]
+) -> None:
+    """``safetensors.torch.save_file`` with the metadata keys in the order given.
+
+    safetensors writes its metadata from a Rust HashMap, so two saves of the same
+    weights put the keys in either order and differ in bytes; a rebuilt model should
+    ``cmp`` equal to the committed one. Reordering keeps the header's length.
+    """
+    from safetensors.torch import save
+
+    data = bytearray(save(tensors, metadata=metadata))
+    n = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8 : 8 + n])
+    header["__metadata__"] = dict(metadata)
+    raw = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode()
+    if len(raw) != len(bytes(data[8 : 8 + n]).rstrip()):
+        raise RuntimeError(f"{path}: unexpected safetensors header layout")
+    data[8 : 8 + len(raw)] = raw
+    Path(path).write_bytes(bytes(data))
 
 
 def trainable_state(model: ClauseModel) -> dict[str, torch.Tensor]:
