@@ -211,7 +211,7 @@ def save_tensors(
     if len(raw) != len(bytes(data[8 : 8 + n]).rstrip()):
         raise RuntimeError(f"{path}: unexpected safetensors header layout")
     data[8 : 8 + len(raw)] = raw
-    Path(path).write_bytes(bytes(data))
+    path.write_bytes(bytes(data))
 
 
 def trainable_state(model: ClauseModel) -> dict[str, torch.Tensor]:
