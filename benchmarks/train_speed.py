@@ -39,9 +39,9 @@ def main() -> None:
     from pipeline.classify import DEFAULT_MODEL, ClauseClassifier
     from pipeline.train import annotation_rows, fit, load_config
 
-    rows, labels = annotation_rows()
-    train = rows["train"]
     config = load_config(args.config)
+    rows, labels = annotation_rows(exclude_batches=config.exclude_batches)
+    train = rows["train"]
     n = min(len(train), args.steps * config.batch_size)
     pick = np.random.default_rng(args.seed).choice(len(train), n, replace=False)
     sample = [train[i] for i in sorted(pick)]

@@ -139,9 +139,16 @@ def tasks_for(doc: Document, clauses: Iterable[Clause] | None = None) -> list[Ta
 
 
 # -- store -----------------------------------------------------------------------
-def load_records(store: Path = DONE_DIR) -> list[AnnotationRecord]:
+def load_records(
+    store: Path = DONE_DIR, exclude_batches: Iterable[str] = ()
+) -> list[AnnotationRecord]:
+    """Every stored record, except those of the batches named (``r15`` leaves out
+    ``r15.<annotator>.jsonl``), so a model can be rebuilt from the data it saw."""
+    skip = set(exclude_batches)
     out: list[AnnotationRecord] = []
     for f in sorted(store.glob("*.jsonl")) if store.is_dir() else []:
+        if f.name.split(".", 1)[0] in skip:
+            continue
         for line in f.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 out.append(AnnotationRecord.from_dict(json.loads(line)))

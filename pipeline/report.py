@@ -34,6 +34,11 @@ def evaluate_model(
     from pipeline.train import annotation_rows, label_matrix
 
     rows, labels = annotation_rows(corpus_dir)
+    # the TF-IDF baseline learns from what the model learnt from
+    excluded = _config(model_dir).get("exclude_batches", [])
+    train_rows = (
+        annotation_rows(corpus_dir, excluded)[0]["train"] if excluded else rows["train"]
+    )
     if not rows.get(split):
         raise ConfigError(
             f"split {split!r} has no annotated clauses; choose train, dev or test"
@@ -44,7 +49,7 @@ def evaluate_model(
     if baselines and clf.ngrams is not None and rows.get("dev"):
         decided["transformer_only"] = transformer_decisions(clf, rows["dev"], network)
     if baselines:
-        decided["tfidf_logreg"] = tfidf_decisions(rows["train"], rows[split], labels)
+        decided["tfidf_logreg"] = tfidf_decisions(train_rows, rows[split], labels)
         decided["keyword_rules"] = keyword_decisions(rows[split], load_labels())
     y = label_matrix(rows[split], labels)
     return {
@@ -198,6 +203,11 @@ def _frozen_after(config: dict[str, Any]) -> str:
     if not n or n >= config["epochs"] or config["model"]["lora_layers"] < 2:
         return ""
     return f" (the lowest adapted layer frozen after epoch {n})"
+
+
+def _config(model_dir: Path) -> dict[str, Any]:
+    path = model_dir / "train_config.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 def write_model_card(model_dir: Path) -> Path:

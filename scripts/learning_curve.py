@@ -35,11 +35,12 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--config", type=Path, help="a TOML recipe, as for treaty train")
     args = ap.parse_args()
-    rows, labels = annotation_rows()
+    config = load_config(args.config)
+    rows, labels = annotation_rows(exclude_batches=config.exclude_batches)
     for share in args.shares:
         subset = dict(rows, train=share_of_documents(rows["train"], share, args.draw))
         out = args.out / f"share-{share}-draw-{args.draw}"
-        train(out, load_config(args.config), subset, labels)
+        train(out, config, subset, labels)
         m = json.loads((out / "metrics.json").read_text())
         figures = "  ".join(
             f"{split} {m[split]['micro_f']:.3f} / {m[split]['macro_f']:.3f}"

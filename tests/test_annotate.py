@@ -192,6 +192,11 @@ def test_annotate_labelstudio_round_trip(docs: CorpusDocs, tmp_path: Path) -> No
     assert rep.imported == len(tasks)
     recs = {r.clause_id: r for r in load_records(store)}
     assert recs["art-2.2"].labels == ("dispute_resolution",)
+    # a batch can be left out (store files are <batch>.<annotator>.jsonl)
+    (batch_file,) = store.glob("*.jsonl")
+    batch = batch_file.name.split(".")[0]
+    assert load_records(store, exclude_batches=[batch]) == []
+    assert len(load_records(store, exclude_batches=["other"])) == len(recs)
     assert recs["art-2.2"].annotator == "alice" and recs["art-2.2"].guideline == "v1"
     doc = docs.get("TEST0001")
     r = recs["art-1.p1"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from pipeline.errors import ConfigError  # noqa: E402
 from pipeline.train import TrainConfig, data_hash, fit, load_config, train  # noqa: E402
 
 TINY = TINY_ENCODER
+ROOT = Path(__file__).resolve().parents[1]
 LABELS = ["jurisdiction", "tax_customs", "dispute_resolution", "other"]
 ROWS = [
     {
@@ -161,6 +163,19 @@ def test_model_card_names_unscored_and_weak_labels() -> None:
     assert "`logistics_support` (0.35)" in weak and "jurisdiction" not in weak
 
 
+def test_train_config_exclude_batches_from_toml(tmp_path: Path) -> None:
+    path = tmp_path / "train.toml"
+    path.write_text('exclude_batches = ["r14", "r15"]\n', encoding="utf-8")
+    assert load_config(path).exclude_batches == ("r14", "r15")
+    path.write_text("exclude_batches = []\n", encoding="utf-8")
+    assert load_config(path).exclude_batches == ()
+    # the default rebuilds the committed model, which was trained without round 15
+    committed = json.loads(
+        (ROOT / "models/treaty-minilm-lora/train_config.json").read_text()
+    )
+    assert list(TrainConfig().exclude_batches) == committed["exclude_batches"]
+
+
 def test_train_config_from_toml_with_overrides(tmp_path: Path) -> None:
     path = tmp_path / "train.toml"
     path.write_text("epochs = 3\n[model]\nlora_rank = 4\n", encoding="utf-8")
@@ -179,6 +194,8 @@ def test_train_config_from_toml_with_overrides(tmp_path: Path) -> None:
         ("lr = true\n", "lr must be float, not True"),
         ("[model]\nuse_context = 1\n", "use_context must be bool, not 1"),
         ("[model]\nngram_weight = 2\n", "ngram_weight must be a number from 0 to 1"),
+        ('exclude_batches = "r15"\n', "exclude_batches must be a list of batch"),
+        ("exclude_batches = [15]\n", "exclude_batches must be a list of batch"),
     ],
 )
 def test_train_config_errors_name_the_file_and_the_fix(
