@@ -57,7 +57,9 @@ class TrainConfig:
             self.model = ModelConfig(**self.model)
         check_field_types(self)
         batches = self.exclude_batches
-        if isinstance(batches, str) or not all(isinstance(b, str) for b in batches):
+        if not isinstance(batches, (list, tuple)) or not all(
+            isinstance(b, str) for b in batches
+        ):
             raise ConfigError(
                 f"exclude_batches must be a list of batch names, not {batches!r}"
             )

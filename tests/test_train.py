@@ -169,7 +169,7 @@ def test_train_config_exclude_batches_from_toml(tmp_path: Path) -> None:
     assert load_config(path).exclude_batches == ("r14", "r15")
     path.write_text("exclude_batches = []\n", encoding="utf-8")
     assert load_config(path).exclude_batches == ()
-    # the default rebuilds the committed model, which was trained without round 15
+    # the default rebuilds the committed model, trained without rounds 15 and 16
     committed = json.loads(
         (ROOT / "models/treaty-minilm-lora/train_config.json").read_text()
     )
@@ -196,6 +196,7 @@ def test_train_config_from_toml_with_overrides(tmp_path: Path) -> None:
         ("[model]\nngram_weight = 2\n", "ngram_weight must be a number from 0 to 1"),
         ('exclude_batches = "r15"\n', "exclude_batches must be a list of batch"),
         ("exclude_batches = [15]\n", "exclude_batches must be a list of batch"),
+        ("exclude_batches = 15\n", "exclude_batches must be a list of batch"),
     ],
 )
 def test_train_config_errors_name_the_file_and_the_fix(
