@@ -21,13 +21,13 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from plan_round4 import preceding, write_batch  # noqa: E402
+from plan_round4 import unlabelled, write_batch  # noqa: E402
 
-from pipeline.annotate import CorpusDocs, load_records, tasks_for  # noqa: E402
+from pipeline import corpus  # noqa: E402
+from pipeline.annotate import CorpusDocs, load_records  # noqa: E402
 from pipeline.dataset import load_splits  # noqa: E402
 
 ANNOTATORS = ["agate", "beryl", "coral", "flint", "galena", "jasper", "mica", "onyx"]
-MIN_CHARS = 25  # as in rounds 4-13: shorter spans are headings and numbers
 
 
 def pool() -> tuple[list, dict[tuple[str, int], str]]:
@@ -35,17 +35,11 @@ def pool() -> tuple[list, dict[tuple[str, int], str]]:
     splits = load_splits()
     # round 15's own records left out, so that its tasks can be written again
     done = {(r.doc_id, r.start, r.end) for r in load_records(exclude_batches=["r15"])}
-    docs = CorpusDocs()
-    todo: list = []
+    # the corpus's own documents: round 16 added general treaties to train later
+    main = {r["doc_id"] for r in corpus.records() if r.get("collection") == "main"}
+    train = sorted(d for d, s in splits.items() if s == "train" and d in main)
     before: dict[tuple[str, int], str] = {}
-    for doc_id in sorted(d for d, s in splits.items() if s == "train"):
-        tasks = tasks_for(docs.get(doc_id))
-        before.update(preceding(tasks))
-        todo += [
-            t
-            for t in tasks
-            if (doc_id, t.start, t.end) not in done and len(t.text) >= MIN_CHARS
-        ]
+    todo = [t for _, _, t in unlabelled(train, CorpusDocs(), done, before)]
     return todo, before
 
 

@@ -25,10 +25,10 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from plan_round4 import WEAK7, _pick, preceding, write_batch  # noqa: E402
+from plan_round4 import WEAK7, _pick, unlabelled, write_batch  # noqa: E402
 
 from pipeline import corpus  # noqa: E402
-from pipeline.annotate import CorpusDocs, load_records, tasks_for  # noqa: E402
+from pipeline.annotate import CorpusDocs, load_records  # noqa: E402
 from pipeline.classify import load_classifier  # noqa: E402
 from pipeline.dataset import load_splits, save_splits  # noqa: E402
 
@@ -47,21 +47,8 @@ def main() -> None:
         for r in corpus.records()
         if r.get("collection") == "general"  # never dev or test
     )
-    docs = CorpusDocs()
-    clf = load_classifier()
-    pool: list = []
     before: dict[tuple[str, int], str] = {}
-    for i, doc_id in enumerate(general):
-        raw = docs.get(doc_id)
-        doc = clf.classify_document(raw)
-        raw_tasks = tasks_for(raw)  # from the unclassified document: no suggestion
-        before.update(preceding(raw_tasks))
-        pool += [
-            (doc, c, t)
-            for c, t in zip(doc.clauses, raw_tasks)
-            if (doc_id, c.start, c.end) not in done and len(t.text) >= 25
-        ]
-        print(f"{i + 1}/{len(general)} {doc_id}: pool {len(pool)}", file=sys.stderr)
+    pool = list(unlabelled(general, CorpusDocs(), done, before, load_classifier()))
     chosen = _pick(pool, PER_ANNOTATOR * len(ANNOTATORS), rng, WEAK7, PER_DOC)
     for i, who in enumerate(ANNOTATORS):
         batch = chosen[i * PER_ANNOTATOR : (i + 1) * PER_ANNOTATOR]

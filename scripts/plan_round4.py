@@ -43,7 +43,9 @@ import json
 import math
 import random
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from plan_round2 import OUT  # noqa: E402
@@ -162,6 +164,33 @@ def _pick(
     return chosen
 
 
+MIN_CHARS = 25  # shorter spans are headings and numbers
+
+
+def unlabelled(
+    doc_ids: Iterable[str],
+    docs: CorpusDocs,
+    done: set[tuple[str, int, int]],
+    before: dict[tuple[str, int], str],
+    clf: Any = None,
+) -> Iterator[tuple[Any, Any, Any]]:
+    """(document, clause, task) for each clause not in ``done`` of ``MIN_CHARS`` or
+    more, in document order; ``before`` gets the text preceding every clause.
+
+    With ``clf`` the document and clause are the classified ones (their scores order
+    the work), but the task is always cut from the unclassified document, so that it
+    carries no suggestion.
+    """
+    for doc_id in doc_ids:
+        raw = docs.get(doc_id)
+        doc = clf.classify_document(raw) if clf is not None else raw
+        tasks = tasks_for(raw)
+        before.update(preceding(tasks))
+        for c, t in zip(doc.clauses, tasks):
+            if (doc_id, c.start, c.end) not in done and len(t.text) >= MIN_CHARS:
+                yield doc, c, t
+
+
 def preceding(tasks: list) -> dict[tuple[str, int], str]:
     """The end of the clause before each task, keyed by (doc_id, start)."""
     prev = [""] + [t.text[-300:] for t in tasks[:-1]]
@@ -208,16 +237,8 @@ def main() -> None:
     clf = load_classifier()
     pools: dict[str, list] = {"train": [], "dev": [], "test": []}
     before: dict[tuple[str, int], str] = {}
-    for doc_id in sorted(splits):
-        raw = docs.get(doc_id)
-        doc = clf.classify_document(raw)
-        # tasks from the unclassified document: they must carry no suggestion
-        raw_tasks = tasks_for(raw)
-        before.update(preceding(raw_tasks))
-        for c, t in zip(doc.clauses, raw_tasks):
-            if (doc_id, c.start, c.end) in done or len(t.text) < 25:
-                continue
-            pools[splits[doc_id]].append((doc, c, t))
+    for doc, c, t in unlabelled(sorted(splits), docs, done, before, clf):
+        pools[splits[doc.doc_id]].append((doc, c, t))
     size = plan.per_annotator
     weak = WEAK if round_ in ("4", "5") else WEAK7
     train = _pick(pools["train"], size * len(plan.train), rng, weak, plan.per_doc)
